@@ -1,0 +1,107 @@
+"""Loading the plant's tables for the course.
+
+Trainee-facing tables come in two variants: ``"raw"`` (as the plant's systems recorded them,
+defects included) and ``"clean"`` (the same records with every listed defect undone). Reference
+tables (assets, recipes, material lots) have one variant. Ground-truth tables (true health,
+remaining useful life, true failure modes, quality causes, the defect manifest) are for
+instructors and checks: :func:`load` refuses them, :func:`load_truth` returns them.
+
+The tables are generated on first use when missing (see ``plantsim generate``).
+"""
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+OBSERVED_TABLES = ("telemetry", "vibration", "parts", "energy", "alarms", "work_orders", "tool_changes")
+REFERENCE_TABLES = ("assets", "recipes", "material_lots")
+TRUTH_TABLES = ("health", "failures", "maintenance", "quality_causes", "disturbances", "defects")
+VARIANTS = ("raw", "clean")
+
+PLANT_DIR_ENV = "ACADEMY_PLANT_DIR"
+
+
+class DataError(LookupError):
+    """A table that does not exist, or a dataset that is not there."""
+
+
+def project_root() -> Path:
+    """The course folder (the one holding datasets/ and notebooks/)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "datasets" / "plant" / "scenario.yml").is_file():
+            return parent
+    raise DataError("Cannot find the course folder (datasets/plant/scenario.yml) above " + str(here))
+
+
+def plant_dir() -> Path:
+    """Where the generated tables live: $ACADEMY_PLANT_DIR, else datasets/plant/tables."""
+    configured = os.environ.get(PLANT_DIR_ENV)
+    if configured:
+        return Path(configured)
+    return project_root() / "datasets" / "plant" / "tables"
+
+
+def scenario_path() -> Path:
+    return project_root() / "datasets" / "plant" / "scenario.yml"
+
+
+def ensure_plant(directory: Path | None = None) -> Path:
+    """Generate the plant from the default scenario when its tables are missing."""
+    directory = Path(directory) if directory is not None else plant_dir()
+    if not (directory / "MANIFEST.json").is_file():
+        from plantsim.simulate import generate  # only needed the first time
+
+        generate(scenario_path(), directory, progress=True)
+    return directory
+
+
+def manifest() -> dict:
+    """The generated dataset's manifest: scenario, seed, tables, row counts and checksums."""
+    return json.loads((ensure_plant() / "MANIFEST.json").read_text())
+
+
+def tables() -> dict[str, tuple[str, ...]]:
+    """Every table name a trainee can load, by group."""
+    return {"observed (raw or clean)": OBSERVED_TABLES, "reference": REFERENCE_TABLES}
+
+
+def load(name: str, variant: str = "clean") -> pd.DataFrame:
+    """Return one plant table as a DataFrame with parsed timestamps and categories.
+
+    ``variant`` is ``"clean"`` (default) or ``"raw"`` for observed tables; reference tables
+    ignore it.
+    """
+    if name in TRUTH_TABLES:
+        raise DataError(
+            f"'{name}' is a ground-truth table, kept away from trainee notebooks. "
+            f"Instructors and checks read it with academy.data.load_truth('{name}')."
+        )
+    if name in REFERENCE_TABLES:
+        return _read(str(plant_dir()), "reference", name).copy()
+    if name not in OBSERVED_TABLES:
+        known = ", ".join(OBSERVED_TABLES + REFERENCE_TABLES)
+        raise DataError(f"There is no plant table called '{name}'. Tables you can load: {known}.")
+    if variant not in VARIANTS:
+        raise DataError(f"variant must be 'raw' or 'clean', not '{variant}'.")
+    return _read(str(plant_dir()), variant, name).copy()
+
+
+def load_truth(name: str) -> pd.DataFrame:
+    """Return a ground-truth table (instructors and checks only)."""
+    if name not in TRUTH_TABLES:
+        raise DataError(f"There is no ground-truth table called '{name}'. Known: {', '.join(TRUTH_TABLES)}.")
+    return _read(str(plant_dir()), "truth", name).copy()
+
+
+@lru_cache(maxsize=32)
+def _read(directory: str, group: str, name: str) -> pd.DataFrame:
+    root = ensure_plant(Path(directory))
+    path = root / group / name
+    if not path.exists():
+        raise DataError(f"The table '{name}' is missing from {root}. Regenerate the plant: plantsim generate --force")
+    return pd.read_parquet(path)
