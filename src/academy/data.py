@@ -19,7 +19,7 @@ import pandas as pd
 
 OBSERVED_TABLES = ("telemetry", "vibration", "parts", "energy", "alarms", "work_orders", "tool_changes")
 REFERENCE_TABLES = ("assets", "recipes", "material_lots")
-TRUTH_TABLES = ("health", "failures", "maintenance", "quality_causes", "disturbances", "defects")
+TRUTH_TABLES = ("health", "tool_wear", "failures", "maintenance", "part_truth", "quality_causes", "disturbances", "defects")
 VARIANTS = ("raw", "clean")
 
 PLANT_DIR_ENV = "ACADEMY_PLANT_DIR"

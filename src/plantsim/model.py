@@ -120,6 +120,7 @@ class MaintenanceEvent:
     health_after: float
     cost_eur: float
     failure: bool  # True when the asset failed (corrective work follows)
+    reason: str = ""  # why: e.g. planned_count, broken, wear_limit, schedule, inspection_finding
 
 
 @dataclass

@@ -1,0 +1,238 @@
+"""From a scenario to the plant's tables on disk.
+
+The plant is simulated one group of assets at a time (each production line with its machines,
+pump and conveyor; then the utilities), and each group's tables are written before the next group
+starts, so memory stays bounded however many lines a scenario has. Every asset draws its random
+numbers from its own stream (seed, asset number, layer), so a result never depends on the order of
+work and another seed gives another plant of the same structure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from plantsim import assets as asset_kinds
+from plantsim import operations
+from plantsim.calendar import build_timeline
+from plantsim.maintenance import run_life
+from plantsim.model import AssetSpec, AssetTruth, Disturbance, PlantTruth, State, Timeline
+from plantsim.scenario import UTILITY_LINE, Scenario, load_scenario
+
+# One random stream per asset and layer, so layers can change without moving each other's numbers.
+STREAMS = {"schedule": 1, "life": 2, "sensors": 3, "vibration": 4, "quality": 5, "energy": 6,
+           "records": 7, "defects": 8, "plant": 9}
+TOOL_LOAD_GAIN = 1.5  # cutting force rises with flank wear: +45 % spindle load at VB 0.3 mm
+VALVE_LOAD_GAIN = 0.35  # a leaking compressor valve keeps the compressor loaded longer
+
+
+def rng_for(seed: int, asset_number: int, layer: str) -> np.random.Generator:
+    return np.random.default_rng([seed, asset_number, STREAMS[layer]])
+
+
+@dataclass
+class PlantPlan:
+    """What is decided for the whole plant before any asset is simulated."""
+
+    scenario: Scenario
+    timeline: Timeline
+    specs: list[AssetSpec]
+    recipes: pd.DataFrame
+    ambient_c: np.ndarray
+    cnc_schedules: dict[str, tuple[np.ndarray, np.ndarray]]  # asset -> (base state, recipe)
+    producing_share: dict[str, np.ndarray]  # line (and UT = whole plant) -> share of CNCs cutting
+    disturbances: list[Disturbance]
+    material_lots: pd.DataFrame
+
+    def groups(self) -> list[list[AssetSpec]]:
+        lines = list(dict.fromkeys(s.line for s in self.specs))
+        return [[s for s in self.specs if s.line == line] for line in lines]
+
+
+def recipe_table(scenario: Scenario) -> pd.DataFrame:
+    rows = [{
+        "recipe": r.name,
+        "bore_nominal_mm": r.bore_nominal_mm,
+        "bore_tolerance_lo_um": r.bore_tolerance_um[0],
+        "bore_tolerance_hi_um": r.bore_tolerance_um[1],
+        "spindle_speed_rpm": r.spindle_speed_rpm,
+        "spindle_load": r.spindle_load,
+        "cycle_time_min": r.cycle_time_min,
+        "roughness_base_um": r.roughness_base_um,
+    } for r in scenario.recipes.values()]
+    table = pd.DataFrame(rows)
+    table["recipe"] = table["recipe"].astype("category")
+    return table
+
+
+def plan_plant(scenario: Scenario) -> PlantPlan:
+    timeline = build_timeline(scenario)
+    specs = [asset_kinds.build_spec(entry) for entry in scenario.assets]
+    recipes = recipe_table(scenario)
+    recipe_names = list(scenario.recipes)
+    plant_rng = rng_for(scenario.seed, 0, "plant")
+    ambient = operations.ambient_temperature(timeline, plant_rng)
+
+    cnc_schedules = {}
+    for number, spec in enumerate(specs, start=1):
+        if spec.kind == "cnc":
+            working = timeline.shift_by_line[spec.line] > 0
+            cnc_schedules[spec.asset_id] = operations.cnc_schedule(
+                recipe_names, spec.recipes, working, timeline, rng_for(scenario.seed, number, "schedule"))
+    producing_share = {}
+    for line in list(scenario.line_shifts) + [UTILITY_LINE]:
+        members = [s.asset_id for s in specs if s.kind == "cnc" and (line == UTILITY_LINE or s.line == line)]
+        if members:
+            stacked = np.stack([cnc_schedules[a][0] == State.PRODUCING for a in members])
+            producing_share[line] = stacked.mean(axis=0).astype(np.float32)
+        else:
+            producing_share[line] = np.zeros(timeline.n_steps, dtype=np.float32)
+    disturbances = plan_disturbances(scenario, timeline, specs, plant_rng)
+    lots = plan_material_lots(scenario, timeline, specs, cnc_schedules, recipes, plant_rng)
+    return PlantPlan(scenario, timeline, specs, recipes, ambient, cnc_schedules, producing_share, disturbances, lots)
+
+
+def _working_start(timeline: Timeline, line: str, earliest: int, latest: int, rng: np.random.Generator) -> int:
+    """A random step in [earliest, latest) at which the line is working."""
+    working = np.flatnonzero(timeline.shift_by_line[line][earliest:latest] > 0)
+    if len(working) == 0:
+        working = np.arange(latest - earliest)
+    return int(earliest + working[rng.integers(0, len(working))])
+
+
+def plan_disturbances(scenario: Scenario, timeline: Timeline, specs: list[AssetSpec],
+                      rng: np.random.Generator) -> list[Disturbance]:
+    """Plant upsets that are not component failures, placed at random working times."""
+    n, per_day = timeline.n_steps, int(round(24 / timeline.step_hours))
+    lines = list(scenario.line_shifts)
+    out = []
+    # A chiller fault in the warm half of the horizon: coolant runs warm for days.
+    chiller_line = lines[-1]
+    start = _working_start(timeline, chiller_line, int(n * 0.45), int(n * 0.6), rng)
+    days = int(rng.integers(5, 10))
+    magnitude = float(np.round(rng.uniform(5.0, 7.5), 1))
+    out.append(Disturbance("coolant_chiller_fault", chiller_line, start, min(n, start + days * per_day), magnitude,
+                           f"Chiller of line {chiller_line} lost a refrigerant charge: coolant ran about {magnitude} K warm for {days} days"))
+    minor_line = lines[0]
+    start = _working_start(timeline, minor_line, int(n * 0.7), int(n * 0.8), rng)
+    magnitude = float(np.round(rng.uniform(2.5, 3.5), 1))
+    out.append(Disturbance("coolant_chiller_fault", minor_line, start, min(n, start + 2 * per_day), magnitude,
+                           f"Chiller of line {minor_line} fouled condenser: coolant about {magnitude} K warm for 2 days"))
+    cncs = [s for s in specs if s.kind == "cnc"]
+    loose = cncs[int(rng.integers(0, len(cncs)))]
+    start = _working_start(timeline, loose.line, int(n * 0.25), int(n * 0.4), rng)
+    days = int(rng.integers(2, 5))
+    magnitude = float(np.round(rng.uniform(6.0, 10.0), 1))
+    out.append(Disturbance("fixture_loose", loose.asset_id, start, min(n, start + days * per_day), magnitude,
+                           f"Worn clamp on the fixture of {loose.asset_id}: bores scattered about {magnitude} um more for {days} days"))
+    if any(s.kind == "air_compressor" for s in specs):
+        start = _working_start(timeline, UTILITY_LINE, int(n * 0.15), int(n * 0.9), rng)
+        minutes = int(rng.integers(35, 60))
+        magnitude = float(np.round(rng.uniform(1.4, 2.0), 1))
+        out.append(Disturbance("air_supply_drop", UTILITY_LINE, start, min(n, start + minutes // timeline.step_minutes), magnitude,
+                               f"A compressor tripped on high discharge temperature; plant air fell about {magnitude} bar for {minutes} minutes"))
+    return out
+
+
+def plan_material_lots(scenario: Scenario, timeline: Timeline, specs: list[AssetSpec],
+                       cnc_schedules: dict, recipes: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Cast-blank lots per line, changed each time a lot's worth of parts has been machined."""
+    cycle = recipes["cycle_time_min"].to_numpy()
+    suppliers = np.array(["Alucast Rhein", "Nordguss", "Foundry Brezno"])
+    rows = []
+    for line in scenario.line_shifts:
+        parts_per_step = np.zeros(timeline.n_steps)
+        for spec in specs:
+            if spec.kind == "cnc" and spec.line == line:
+                state, recipe = cnc_schedules[spec.asset_id]
+                parts_per_step += np.where(state == State.PRODUCING, timeline.step_minutes / cycle[np.maximum(recipe, 0)], 0.0)
+        made = np.cumsum(parts_per_step)
+        boundaries = np.searchsorted(made, np.arange(0, made[-1] + scenario.lot_size_parts, scenario.lot_size_parts), side="right")
+        starts = np.unique(np.concatenate([[0], boundaries[1:]]))
+        starts = starts[starts < timeline.n_steps]
+        bad = rng.random(len(starts)) < scenario.bad_lot_probability
+        if not bad.any() and len(starts) > 4:  # every line meets at least one bad lot in the horizon
+            bad[int(rng.integers(2, len(starts) - 1))] = True
+        porosity = np.where(bad, rng.uniform(1.3, 2.0, len(starts)), rng.uniform(0.2, 0.8, len(starts)))
+        supplier = suppliers[rng.integers(0, len(suppliers), len(starts))]
+        received = timeline.times_utc[starts].tz_convert(timeline.timezone).normalize() - pd.to_timedelta(rng.integers(2, 9, len(starts)), unit="D")
+        for k, step in enumerate(starts):
+            rows.append({"lot_id": f"{line}-{k + 1:04d}", "line": line, "supplier": supplier[k],
+                         "received_date": received[k].date(), "valid_from_step": int(step),
+                         "valid_from": timeline.times_utc[step], "porosity_index": float(np.round(porosity[k], 3))})
+    lots = pd.DataFrame(rows)
+    for column in ("lot_id", "line", "supplier"):
+        lots[column] = lots[column].astype("category")
+    lots["received_date"] = pd.to_datetime(lots["received_date"])
+    return lots
+
+
+def simulate_asset(plan: PlantPlan, spec: AssetSpec) -> AssetTruth:
+    scenario, timeline = plan.scenario, plan.timeline
+    number = plan.specs.index(spec) + 1
+    rng = rng_for(scenario.seed, number, "life")
+    if spec.kind == "cnc":
+        state, recipe = (a.copy() for a in plan.cnc_schedules[spec.asset_id])
+        spindle_load = plan.recipes["spindle_load"].to_numpy()
+        base_load = np.where(state == State.PRODUCING, spindle_load[np.maximum(recipe, 0)], operations.IDLE_SPINDLE_LOAD)
+    else:
+        working = timeline.shift_by_line[spec.line] > 0
+        state, base_load = operations.support_schedule(working, plan.producing_share[spec.line], spec.kind,
+                                                       rng_for(scenario.seed, number, "schedule"))
+        recipe = np.full(timeline.n_steps, -1, dtype=np.int8)
+    health, events, vb, tool_ids = run_life(spec, scenario, timeline, state, base_load, recipe, rng)
+
+    running = (state != State.OFF) & (state != State.DOWN)
+    if spec.kind == "cnc":
+        producing = state == State.PRODUCING
+        recipe = np.where(producing, recipe, -1).astype(np.int8)
+        speeds = plan.recipes["spindle_speed_rpm"].to_numpy()
+        load = np.where(producing, base_load * (1.0 + TOOL_LOAD_GAIN * vb), 0.0)
+        speed = np.where(producing, speeds[np.maximum(recipe, 0)], 0.0)
+    else:
+        load = np.where(running, base_load, 0.0)
+        if spec.kind == "air_compressor":
+            load = np.minimum(1.0, load * (1.0 + VALVE_LOAD_GAIN * (1.0 - health["compressor_valve"])))
+        speed = np.where(running, spec.nominal_speed_rpm, 0.0)
+    return AssetTruth(
+        spec=spec,
+        state=state.astype(np.int8),
+        load=load.astype(np.float32),
+        speed_rpm=speed.astype(np.float32),
+        recipe=recipe.astype(np.int8),
+        health=health,
+        events=events,
+        tool_wear_mm=vb,
+        tool_id=tool_ids,
+        ambient_c=plan.ambient_c,
+    )
+
+
+def simulate_group(plan: PlantPlan, group: list[AssetSpec]) -> PlantTruth:
+    """The truth layer for one group of assets (a line, or the utilities)."""
+    truths = {spec.asset_id: simulate_asset(plan, spec) for spec in group}
+    return PlantTruth(timeline=plan.timeline, assets=truths, disturbances=plan.disturbances,
+                      material_lots=plan.material_lots, recipes=plan.recipes, seed=plan.scenario.seed)
+
+
+def simulate(scenario: Scenario) -> PlantTruth:
+    """The whole plant's truth layer in memory (fine for the default plant; generate() streams)."""
+    plan = plan_plant(scenario)
+    truths = {}
+    for group in plan.groups():
+        truths.update(simulate_group(plan, group).assets)
+    return PlantTruth(timeline=plan.timeline, assets=truths, disturbances=plan.disturbances,
+                      material_lots=plan.material_lots, recipes=plan.recipes, seed=scenario.seed)
+
+
+def generate(scenario_path: str | Path, out_dir: str | Path, seed: int | None = None, progress: bool = False,
+             csv: bool = False, force: bool = False) -> Path:
+    """Simulate the plant described by ``scenario_path`` and write every table under ``out_dir``."""
+    from plantsim.writer import write_plant
+
+    scenario = load_scenario(scenario_path)
+    if seed is not None:
+        scenario = scenario.with_seed(seed)
+    return write_plant(scenario, Path(scenario_path), Path(out_dir), progress=progress, csv=csv, force=force)
