@@ -1,0 +1,103 @@
+"""Command line: `plantsim generate`, `plantsim checksums`, `plantsim export-historian`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from plantsim.scenario import ScenarioError
+
+DEFAULT_SCENARIO = Path("datasets/plant/scenario.yml")
+DEFAULT_OUT = Path("datasets/plant/tables")
+DEFAULT_CHECKSUMS = Path("datasets/plant/SHA256SUMS")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="plantsim", description="Generate the simulated machining plant.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="simulate the plant and write its tables")
+    generate.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario file (YAML)")
+    generate.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    generate.add_argument("--seed", type=int, help="override the scenario's seed")
+    generate.add_argument("--csv", action="store_true", help="also write every table as CSV")
+    generate.add_argument("--force", action="store_true", help="replace an existing generated plant")
+    generate.add_argument("--if-missing", action="store_true", help="do nothing when the plant is already there")
+    generate.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    checksums = commands.add_parser("checksums", help="compare (or --write) datasets/plant/SHA256SUMS")
+    checksums.add_argument("--plant", type=Path, default=DEFAULT_OUT)
+    checksums.add_argument("--file", type=Path, default=DEFAULT_CHECKSUMS)
+    checksums.add_argument("--write", action="store_true", help="record the current plant's checksums")
+
+    historian = commands.add_parser("export-historian", help="write the small historian CSV used in module 00")
+    historian.add_argument("--plant", type=Path, default=DEFAULT_OUT)
+    historian.add_argument("--asset", default="CNC-102")
+    historian.add_argument("--start", default="2025-03-27", help="first local day")
+    historian.add_argument("--days", type=int, default=7)
+    historian.add_argument("--out", type=Path, help="file to write (default: datasets/plant/historian_<asset>_<start>.csv)")
+
+    args = parser.parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except ScenarioError as error:
+        print(f"plantsim: scenario error: {error}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, FileExistsError) as error:
+        print(f"plantsim: {error}", file=sys.stderr)
+        return 2
+
+
+def _generate(args) -> int:
+    from plantsim.simulate import generate
+    from plantsim.writer import GenerationError
+
+    if args.if_missing and (args.out / "MANIFEST.json").is_file():
+        return 0
+    try:
+        out = generate(args.scenario, args.out, seed=args.seed, progress=not args.quiet, csv=args.csv, force=args.force)
+    except GenerationError as error:
+        print(f"plantsim: {error}", file=sys.stderr)
+        return 2
+    print(f"Plant written to {out}")
+    return 0
+
+
+def _checksums(args) -> int:
+    from plantsim.writer import checksum_lines
+
+    if not (args.plant / "MANIFEST.json").is_file():
+        print(f"plantsim: no generated plant in {args.plant}; run plantsim generate first", file=sys.stderr)
+        return 2
+    lines = checksum_lines(args.plant)
+    if args.write:
+        args.file.write_text("\n".join(lines) + "\n")
+        print(f"Wrote {len(lines)} checksums to {args.file}")
+        return 0
+    recorded = args.file.read_text().splitlines() if args.file.is_file() else []
+    if recorded == lines:
+        print(f"All {len(lines)} files match {args.file}")
+        return 0
+    changed = sorted(set(lines).symmetric_difference(recorded))
+    print(f"{len(changed)} lines differ between the plant and {args.file}:", *changed[:20], sep="\n  ")
+    return 1
+
+
+def _export_historian(args) -> int:
+    import pandas as pd
+
+    from plantsim.historian import export_csv
+    from plantsim.scenario import load_scenario
+
+    scenario = load_scenario(DEFAULT_SCENARIO)
+    raw = pd.read_parquet(args.plant / "raw" / "telemetry", filters=[("asset_id", "==", args.asset)])
+    out = args.out or DEFAULT_SCENARIO.parent / f"historian_{args.asset}_{args.start}.csv"
+    out.write_text(export_csv(raw, args.asset, args.start, args.days, scenario.timezone), encoding="utf-8")
+    print(f"Wrote {out}")
+    return 0
+
+
+_COMMANDS = {"generate": _generate, "checksums": _checksums, "export-historian": _export_historian}
+
+if __name__ == "__main__":
+    sys.exit(main())
