@@ -32,7 +32,7 @@ def build_timeline(scenario: Scenario) -> Timeline:
     night_start = scenario.shift_hours["night"][0]
     after_midnight = (clock_shift == SHIFT_CODES["night"]) & (minute_of_day < night_start.hour * 60 + night_start.minute)
     shift_day = (local.normalize().tz_localize(None) - pd.to_timedelta(after_midnight.astype(int), unit="D"))
-    weekday = shift_day.dayofweek.to_numpy()
+    weekday = shift_day.day_of_week.to_numpy()
     shift_dates = shift_day.date
 
     stopped_days = set(scenario.holidays)

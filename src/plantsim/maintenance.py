@@ -62,7 +62,7 @@ def _next_index_where(mask: np.ndarray) -> np.ndarray:
 
 def _inspection_steps(timeline: Timeline) -> np.ndarray:
     local = timeline.times_utc.tz_convert(timeline.timezone)
-    hits = (local.dayofweek == INSPECTION_WEEKDAY) & (local.hour == INSPECTION_HOUR) & (local.minute == 0)
+    hits = (local.day_of_week == INSPECTION_WEEKDAY) & (local.hour == INSPECTION_HOUR) & (local.minute == 0)
     return np.flatnonzero(np.asarray(hits))
 
 
@@ -152,14 +152,20 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
 
         offset, what, mode_name = min(candidates, key=lambda c: (c[0], c[1]))
         step = t + offset
-        _commit(health, paths, worn, hazard_sum, t, step + 1, offset)
-        if is_cnc:
-            _commit_tool(tool, tool_path, vb, tool_ids, t, offset)
-
+        # Steps before the event run as looked ahead; the event's own step is spent down, not wearing.
+        if offset > 0:
+            _commit(health, paths, worn, hazard_sum, t, step, offset - 1)
+            if is_cnc:
+                _commit_tool(tool, tool_path, vb, tool_ids, t, offset - 1)
         if what == "finding":
-            pending_job[mode_name] = int(next_off[min(step + 1, n - 1)]) if step + 1 < n else n
-            t = step + 1
+            pending_job[mode_name] = int(next_off[step])
+            t = step
             continue
+        for m in modes:
+            health[m.name][step] = wear.health_from_wear(worn[m.name])
+        if is_cnc:
+            vb[step] = wear.tool_wear_mm(tool["life_used"])
+            tool_ids[step] = tool["tool_id"]
 
         if what in ("failure", "condition_based"):
             mode = next(m for m in modes if m.name == mode_name)

@@ -81,7 +81,7 @@ def support_schedule(working: np.ndarray, producing_share: np.ndarray, kind: str
 def ambient_temperature(timeline: Timeline, rng: np.random.Generator) -> np.ndarray:
     """Hall temperature: season, day and night, and slow weather swings (degC)."""
     local = timeline.times_utc.tz_convert(timeline.timezone)
-    day_of_year = local.dayofyear.to_numpy()
+    day_of_year = local.day_of_year.to_numpy()
     hour = local.hour.to_numpy() + local.minute.to_numpy() / 60.0
     seasonal = 22.0 - 4.5 * np.cos(2 * np.pi * (day_of_year - 15) / 365.25)
     daily = 1.8 * np.sin(2 * np.pi * (hour - 9.0) / 24.0)

@@ -1,0 +1,154 @@
+"""The truth layer: calendar, wear, failures and maintenance behave as the datasheet says."""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from plantsim import wear
+from plantsim.model import State
+from plantsim.scenario import load_scenario
+from plantsim.simulate import simulate
+
+SCENARIO = Path(__file__).resolve().parents[1] / "datasets" / "plant" / "scenario.yml"
+
+
+@pytest.fixture(scope="module")
+def plant():
+    return simulate(load_scenario(SCENARIO))
+
+
+def local(plant):
+    return plant.timeline.times_utc.tz_convert(plant.timeline.timezone)
+
+
+def test_same_seed_same_truth_other_seed_differs(plant):
+    again = simulate(load_scenario(SCENARIO))
+    other = simulate(load_scenario(SCENARIO).with_seed(7))
+    for asset_id, truth in plant.assets.items():
+        np.testing.assert_array_equal(truth.state, again.assets[asset_id].state)
+        for mode, health in truth.health.items():
+            np.testing.assert_array_equal(health, again.assets[asset_id].health[mode])
+    assert any(not np.array_equal(t.health[m], other.assets[a].health[m])
+               for a, t in plant.assets.items() for m in t.health)
+
+
+def test_no_production_on_sundays_holidays_or_shutdowns(plant):
+    times = local(plant)
+    sunday = np.asarray(times.day_of_week == 6) & np.asarray(times.hour >= 6)
+    christmas = np.asarray(times.normalize().tz_localize(None) == pd.Timestamp("2025-12-25")) & np.asarray(times.hour >= 6)
+    summer = np.asarray((times.tz_localize(None) >= pd.Timestamp("2025-08-04 06:00")) &
+                        (times.tz_localize(None) < pd.Timestamp("2025-08-15 22:00")))
+    for truth in plant.assets.values():
+        for closed in (sunday, christmas, summer):
+            assert not (truth.state[closed] == State.PRODUCING).any()
+
+
+def test_shifts_follow_local_time_across_daylight_saving(plant):
+    times = local(plant)
+    line_two = plant.timeline.shift_by_line["L2"]
+    starts = np.flatnonzero((line_two[1:] > 0) & (line_two[:-1] == 0)) + 1
+    start_hours = pd.Series(times[starts].hour).value_counts()
+    assert start_hours.index[0] == 6  # the early shift starts at 06:00 local in winter and in summer
+    utc_hours = set(plant.timeline.times_utc[starts].hour)
+    assert {4, 5} <= utc_hours  # ... which is 05:00 UTC in winter and 04:00 UTC in summer
+    assert not ((line_two == 3).any())  # line 2 runs no night shift
+
+
+def test_recipes_run_only_on_their_machines(plant):
+    names = list(plant.recipes["recipe"])
+    for truth in plant.assets.values():
+        used = {names[r] for r in np.unique(truth.recipe) if r >= 0}
+        assert used <= set(truth.spec.recipes)
+        if truth.spec.kind == "cnc":
+            assert used  # every CNC machine made parts
+            assert ((truth.recipe >= 0) == (truth.state == State.PRODUCING)).all()
+
+
+def test_failures_come_from_a_hazard_that_rises_as_health_falls(plant):
+    """Failures concentrate at low health, but not at one fixed health value."""
+    at_failure, exposure = [], []
+    for truth in plant.assets.values():
+        running = truth.state != State.OFF
+        for mode, health in truth.health.items():
+            exposure.append(health[running])
+            at_failure += [e.health_before for e in truth.events if e.failure and e.mode == mode]
+    at_failure, exposure = np.array(at_failure), np.concatenate(exposure)
+    assert len(at_failure) >= 8
+    low = 0.5
+    failure_share_low = (at_failure < low).mean()
+    time_share_low = (exposure < low).mean()
+    assert failure_share_low > 3 * time_share_low  # far more failures at low health than time spent there
+    assert at_failure.std() > 0.05  # no single health value at which everything fails
+
+
+def test_gamma_wear_is_monotone_between_repairs_and_faster_under_load():
+    mode = next(m for m in __import__("plantsim.assets", fromlist=["x"]).FAILURE_MODES["cnc"] if m.name == "spindle_bearing")
+    rng = np.random.default_rng(1)
+    light = wear.wear_increments(mode, np.full(50_000, 0.4), np.ones(50_000, bool), 1 / 12, 1.0, rng)
+    heavy = wear.wear_increments(mode, np.full(50_000, 0.9), np.ones(50_000, bool), 1 / 12, 1.0, rng)
+    idle = wear.wear_increments(mode, np.full(100, 0.9), np.zeros(100, bool), 1 / 12, 1.0, rng)
+    assert (light >= 0).all() and (heavy >= 0).all() and (idle == 0).all()
+    assert heavy.sum() > 2 * light.sum()
+
+
+def test_health_only_falls_while_running_and_holds_while_down(plant):
+    for truth in plant.assets.values():
+        repaired = np.zeros(len(truth.state), dtype=bool)
+        for e in truth.events:
+            if e.end_step < len(repaired):
+                repaired[e.end_step] = True
+        for mode, health in truth.health.items():
+            rises = np.flatnonzero(np.diff(health) > 1e-6) + 1
+            assert repaired[rises].all(), f"{truth.spec.asset_id} {mode} gained health without a repair"
+            down = np.flatnonzero(truth.state[1:] == State.DOWN) + 1
+            still = down[~repaired[down]]
+            np.testing.assert_allclose(health[still], health[still - 1], atol=1e-6)
+
+
+def test_preventive_service_is_an_imperfect_repair_done_at_planned_stops(plant):
+    services = [e for t in plant.assets.values() for e in t.events if e.kind == "preventive"]
+    assert len(services) >= 12
+    assert all(e.health_before <= e.health_after < 1.0 or e.health_before == 1.0 for e in services)
+    assert any(e.health_after < 0.999 for e in services)  # some lost health is not given back
+
+
+def test_condition_based_jobs_use_planned_stops_and_failures_happen_in_operation(plant):
+    kinds = {e.kind for t in plant.assets.values() for e in t.events}
+    assert {"corrective", "preventive", "condition_based", "tool_change"} <= kinds
+    for truth in plant.assets.values():
+        schedule_working = plant.timeline.shift_by_line[truth.spec.line] > 0
+        for e in truth.events:
+            if e.kind == "condition_based":
+                assert not schedule_working[e.step]
+            if e.failure and e.mode != "cutting_tool":
+                assert schedule_working[e.step]
+            assert (truth.state[e.step:e.end_step] == State.DOWN).all()
+
+
+def test_tool_wear_has_three_phases_and_resets_at_tool_changes(plant):
+    used = np.linspace(0, 1, 101)
+    vb = wear.tool_wear_mm(used)
+    slope = np.diff(vb)
+    assert slope[0] > 2 * slope[50] and slope[-1] > 2 * slope[50]  # fast break-in, steady, rapid end
+    assert vb[-1] == pytest.approx(wear.TOOL_VB_END_MM, abs=0.005)
+    cnc = plant.assets["CNC-101"]
+    changes = [e for e in cnc.events if e.mode == "cutting_tool"]
+    assert len(changes) > 50
+    for e in changes[:30]:
+        assert cnc.tool_wear_mm[min(e.end_step, len(cnc.state) - 1)] < 0.02
+        assert cnc.tool_id[min(e.end_step, len(cnc.state) - 1)] == cnc.tool_id[e.step] + 1
+    reasons = {e.reason for e in changes}
+    assert {"planned_count", "broken", "quality"} <= reasons
+    broken_vb = np.mean([e.health_before for e in changes if e.reason == "broken"])
+    planned_vb = np.mean([e.health_before for e in changes if e.reason == "planned_count"])
+    assert broken_vb > 0.15 and planned_vb > 0.15
+
+
+def test_spindle_load_rises_with_tool_wear(plant):
+    cnc = plant.assets["CNC-103"]
+    producing = cnc.state == State.PRODUCING
+    for recipe in np.unique(cnc.recipe[producing]):
+        mine = producing & (cnc.recipe == recipe)
+        correlation = np.corrcoef(cnc.tool_wear_mm[mine], cnc.load[mine])[0, 1]
+        assert correlation > 0.9
