@@ -26,6 +26,7 @@ STREAMS = {"schedule": 1, "life": 2, "sensors": 3, "vibration": 4, "quality": 5,
            "records": 7, "defects": 8, "plant": 9}
 TOOL_LOAD_GAIN = 1.5  # cutting force rises with flank wear: +45 % spindle load at VB 0.3 mm
 VALVE_LOAD_GAIN = 0.35  # a leaking compressor valve keeps the compressor loaded longer
+UTILITY_GROUP_SIZE = 4
 
 
 def rng_for(seed: int, asset_number: int, layer: str) -> np.random.Generator:
@@ -47,8 +48,14 @@ class PlantPlan:
     material_lots: pd.DataFrame
 
     def groups(self) -> list[list[AssetSpec]]:
+        """Units of work: each production line whole (its machines share coolant), utilities by four."""
         lines = list(dict.fromkeys(s.line for s in self.specs))
-        return [[s for s in self.specs if s.line == line] for line in lines]
+        out = []
+        for line in lines:
+            members = [s for s in self.specs if s.line == line]
+            size = UTILITY_GROUP_SIZE if line == UTILITY_LINE else len(members)
+            out += [members[k:k + size] for k in range(0, len(members), size)]
+        return out
 
 
 def recipe_table(scenario: Scenario) -> pd.DataFrame:

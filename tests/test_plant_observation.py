@@ -1,0 +1,555 @@
+"""The observation layer: sensors, vibration waveforms, parts and energy meters follow the physics
+they claim, on a small synthetic truth layer (tests/plant_fixtures.py) that runs in seconds."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from scipy.signal import butter, hilbert, sosfiltfilt
+
+from plant_fixtures import build_truth, with_health
+from plantsim import energy, quality, sensors, vibration
+from plantsim.model import State
+
+SEED = 2024
+
+
+def rng(offset: int = 0) -> np.random.Generator:
+    return np.random.default_rng(SEED + offset)
+
+
+@pytest.fixture(scope="module")
+def plant():
+    return build_truth()
+
+
+@pytest.fixture(scope="module")
+def telemetry(plant):
+    return {asset_id: sensors.telemetry(asset, plant, rng(k)) for k, (asset_id, asset) in enumerate(plant.assets.items())}
+
+
+@pytest.fixture(scope="module")
+def parts(plant):
+    out = {}
+    for k, (asset_id, asset) in enumerate(plant.assets.items()):
+        if asset.spec.kind == "cnc":
+            observed, truth = quality.parts(asset, plant, rng(k))
+            out[asset_id] = observed.merge(truth, on="part_id", validate="one_to_one")
+    return out
+
+
+def step_of(plant, timestamps: pd.Series) -> np.ndarray:
+    """The simulation step each timestamp falls in."""
+    start = plant.timeline.times_utc[0]
+    return ((timestamps - start) // pd.Timedelta(minutes=plant.timeline.step_minutes)).to_numpy()
+
+
+def producing(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["machine_state"] == "producing"]
+
+
+# --- telemetry: shape -----------------------------------------------------------------------------
+
+def test_telemetry_has_the_contract_columns_types_and_sensors_per_kind(plant, telemetry):
+    only = {"spindle_temp_c": {"cnc"}, "coolant_temp_c": {"cnc", "coolant_pump"}, "flow_l_min": {"coolant_pump"},
+            "pressure_bar": {"coolant_pump", "air_compressor"}, "discharge_temp_c": {"air_compressor"}}
+    for asset_id, frame in telemetry.items():
+        kind = plant.assets[asset_id].spec.kind
+        assert tuple(frame.columns) == sensors.TELEMETRY_COLUMNS
+        assert len(frame) == plant.timeline.n_steps
+        assert str(frame["timestamp"].dtype) == "datetime64[ns, UTC]"
+        assert frame["timestamp"].is_monotonic_increasing
+        for column in ("asset_id", "machine_state", "recipe"):
+            assert isinstance(frame[column].dtype, pd.CategoricalDtype)
+        assert list(frame["machine_state"].cat.categories) == ["off", "idle", "producing", "down"]
+        for column in sensors.TELEMETRY_COLUMNS[4:]:
+            assert frame[column].dtype == np.float32, column
+            has_sensor = kind in only.get(column, {kind})
+            assert frame[column].notna().all() == has_sensor, (asset_id, column)
+        # A recipe only while producing.
+        assert (frame["recipe"].notna() == (frame["machine_state"] == "producing")).all() or kind != "cnc"
+        assert frame.loc[frame["machine_state"] != "producing", "recipe"].isna().all()
+
+
+def test_readings_sit_in_plausible_ranges_at_sensor_resolution(plant, telemetry):
+    limits = {"speed_rpm": (0, 15000), "load_pct": (0, 160), "motor_current_a": (0, 120),
+              "vibration_rms_mm_s": (0.01, 30), "bearing_temp_c": (5, 90), "spindle_temp_c": (5, 70),
+              "coolant_temp_c": (10, 45), "flow_l_min": (0, 600), "pressure_bar": (0, 10),
+              "discharge_temp_c": (5, 130)}
+    resolution = {"speed_rpm": 1, "load_pct": 0.1, "power_kw": 0.01, "motor_current_a": 0.1,
+                  "vibration_rms_mm_s": 0.01, "bearing_temp_c": 0.1, "pressure_bar": 0.01}
+    for asset_id, frame in telemetry.items():
+        rated = plant.assets[asset_id].spec.rated_power_kw
+        assert frame["power_kw"].between(0, 1.6 * rated + 3).all(), asset_id
+        for column, (low, high) in limits.items():
+            values = frame[column].dropna()
+            assert values.between(low, high).all(), (asset_id, column, values.min(), values.max())
+        for column, step in resolution.items():
+            counts = frame[column].dropna().to_numpy(np.float64) / step
+            assert np.allclose(counts, np.round(counts), atol=1e-3), (asset_id, column)
+        stopped = frame["machine_state"].isin(["off", "down"])
+        assert (frame.loc[stopped, ["speed_rpm", "power_kw", "motor_current_a"]] == 0).all().all()
+    # Readings are noisy, not the model's exact values: two CNCs on identical duty still differ.
+    cnc = producing(telemetry["CNC-102"])
+    assert cnc["speed_rpm"].nunique() > 10 and cnc["power_kw"].std() > 0
+
+
+# --- vibration (telemetry) ---------------------------------------------------------------------------
+
+def test_vibration_rises_with_bearing_wear_through_the_iso_zones(plant, telemetry):
+    worn = plant.assets["CNC-101"]
+    ab, bc, cd = sensors.zone_limits(worn.spec.machine_class)
+    frame = telemetry["CNC-101"].assign(health=worn.health["spindle_bearing"])
+    running = producing(frame)
+    new = running[running["health"] > 0.9]["vibration_rms_mm_s"]
+    half = running[running["health"].between(0.4, 0.5)]["vibration_rms_mm_s"]
+    near_failure = running[running["health"] < 0.15]["vibration_rms_mm_s"]
+    assert new.median() < ab  # zone A/B as new
+    assert bc * 0.8 < half.median() < cd  # about zone C with half the health gone
+    assert near_failure.median() > cd  # zone D near failure
+    # Nonlinear: most of the rise comes in the last part of the bearing's life.
+    assert (half.median() - new.median()) < 0.5 * (near_failure.median() - new.median())
+    healthy = producing(telemetry["CNC-102"])["vibration_rms_mm_s"]
+    assert healthy.quantile(0.99) < bc
+
+
+def test_vibration_of_a_new_machine_scales_with_speed(plant):
+    asset = plant.assets["CNC-102"]
+    velocity = sensors.vibration_velocity_mm_s(asset)
+    speed = np.asarray(asset.speed_rpm)
+    fast, slow = velocity[speed == 12000].mean(), velocity[speed == 10000].mean()
+    assert fast / slow == pytest.approx(12000 / 10000, rel=0.02)
+
+
+# --- temperatures ------------------------------------------------------------------------------------
+
+def test_temperatures_follow_with_a_thermal_lag(plant, telemetry):
+    frame = telemetry["CNC-102"]
+    state = plant.assets["CNC-102"].state
+    # The first cut of the week: spindle and bearing warm up over tens of minutes, not at once.
+    start = int(np.flatnonzero(state == State.PRODUCING)[0])
+    assert (state[start:start + 36] == State.PRODUCING).mean() > 0.9
+    # Ten minutes in, the spindle cartridge (tau about 15 min) has made about half its rise, the
+    # bearing housing (tau about 40 min) about a fifth; three hours in, both have settled.
+    for column, low, high in (("spindle_temp_c", 0.35, 0.65), ("bearing_temp_c", 0.12, 0.35)):
+        cold = frame[column].iloc[start - 1]
+        warm = frame[column].iloc[start + 36]
+        share = (frame[column].iloc[start + 1] - cold) / (warm - cold)
+        assert warm - cold > 5
+        assert low < share < high, (column, share)
+    # The bearing has more thermal mass than the spindle cartridge: it is still further behind.
+    one_hour = start + 12
+    spindle_share = ((frame["spindle_temp_c"].iloc[one_hour] - frame["spindle_temp_c"].iloc[start - 1])
+                     / (frame["spindle_temp_c"].iloc[start + 36] - frame["spindle_temp_c"].iloc[start - 1]))
+    bearing_share = ((frame["bearing_temp_c"].iloc[one_hour] - frame["bearing_temp_c"].iloc[start - 1])
+                     / (frame["bearing_temp_c"].iloc[start + 36] - frame["bearing_temp_c"].iloc[start - 1]))
+    assert spindle_share > bearing_share
+
+
+def test_bearing_heat_comes_after_the_vibration(plant, telemetry):
+    worn, healthy = telemetry["CNC-101"], telemetry["CNC-102"]
+    health = plant.assets["CNC-101"].health["spindle_bearing"]
+    ab, bc, cd = sensors.zone_limits("II")
+    both = (worn["machine_state"] == "producing") & (healthy["machine_state"] == "producing")
+    extra_heat = (worn["bearing_temp_c"] - healthy["bearing_temp_c"])[both]
+    in_zone_c = both & (health > 0.4) & (health < 0.5)
+    assert worn.loc[in_zone_c, "vibration_rms_mm_s"].median() > bc * 0.8
+    assert extra_heat[in_zone_c[both]].median() < 2.0  # vibration already alarming, no heat yet
+    assert extra_heat[(health < 0.1)[both]].median() > 6.0  # heat only close to failure
+
+
+# --- power and current -------------------------------------------------------------------------------
+
+def test_current_follows_power_through_three_phase_relation(plant, telemetry):
+    for asset_id in ("CNV-101", "PMP-101", "CMP-01"):
+        frame = producing(telemetry[asset_id])
+        load = frame["load_pct"].to_numpy(np.float64) / 100
+        expected = frame["power_kw"] * 1000 / (np.sqrt(3) * 400 * sensors.power_factor(load))
+        ratio = frame["motor_current_a"] / expected
+        assert ratio.median() == pytest.approx(1.0, abs=0.01), asset_id
+        assert ratio.between(0.95, 1.05).mean() > 0.99, asset_id
+    # A CNC waiting between cycles draws only its auxiliaries, at their own power factor.
+    idle = telemetry["CNC-102"][telemetry["CNC-102"]["machine_state"] == "idle"]
+    aux_kw = sensors.CNC_AUXILIARY_SHARE_OF_RATED * 18.5
+    assert idle["power_kw"].median() == pytest.approx(aux_kw, rel=0.02)
+    assert idle["motor_current_a"].median() == pytest.approx(
+        aux_kw * 1000 / (np.sqrt(3) * 400 * sensors.AUXILIARY_POWER_FACTOR), rel=0.03)
+
+
+def test_motor_efficiency_is_ie3_when_new_and_falls_with_wear(plant):
+    for rated, low, high in ((18.5, 0.92, 0.93), (37.0, 0.935, 0.945), (7.5, 0.90, 0.91)):
+        efficiency = rated / sensors.motor_input_kw(np.array([rated]), rated, np.array([True]))[0]
+        assert low <= efficiency <= high
+    # Same duty, one bearing new and one worn out: the worn machine draws more for the same work.
+    base = plant.assets["CNC-102"]
+    new = sensors.electrical_power_kw(with_health(base, spindle_bearing=1.0), plant)
+    worn = sensors.electrical_power_kw(with_health(base, spindle_bearing=0.1), plant)
+    cutting = base.state == State.PRODUCING
+    assert (worn[cutting] / new[cutting]).mean() > 1.04
+    np.testing.assert_allclose(worn[~cutting], new[~cutting])  # the auxiliaries do not wear
+
+
+# --- pumps and compressors ---------------------------------------------------------------------------
+
+def test_pump_follows_the_affinity_laws(plant):
+    pump = with_health(plant.assets["PMP-101"], impeller_wear=1.0, pump_seal=1.0)
+    flow, pressure, shaft = sensors.pump_hydraulics(pump)
+    slow = with_health(plant.assets["PMP-101"], impeller_wear=1.0, pump_seal=1.0)
+    slow.speed_rpm = (np.asarray(pump.speed_rpm) * 0.7).astype(np.float32)
+    slow_flow, slow_pressure, slow_shaft = sensors.pump_hydraulics(slow)
+    running = flow > 0
+    np.testing.assert_allclose(slow_flow[running] / flow[running], 0.7, rtol=1e-4)
+    np.testing.assert_allclose(slow_pressure[running] / pressure[running], 0.7**2, rtol=1e-4)
+    np.testing.assert_allclose(slow_shaft[running] / shaft[running], 0.7**3, rtol=1e-4)
+    # More machines cutting opens more valves: more flow at a lower pressure.
+    producing_steps = pump.state == State.PRODUCING
+    assert flow[producing_steps].mean() > flow[pump.state == State.IDLE].mean()
+    assert pressure[producing_steps].mean() < pressure[pump.state == State.IDLE].mean()
+
+
+def test_worn_impeller_and_leaking_seal_lower_flow_and_raise_power_per_cubic_metre(plant):
+    base = plant.assets["PMP-101"]
+    running = base.state != State.OFF
+    new_flow, new_pressure, _ = sensors.pump_hydraulics(with_health(base, impeller_wear=1.0, pump_seal=1.0))
+    new_power = sensors.electrical_power_kw(with_health(base, impeller_wear=1.0, pump_seal=1.0), plant)
+    for worn in (dict(impeller_wear=0.2, pump_seal=1.0), dict(impeller_wear=1.0, pump_seal=0.2)):
+        pump = with_health(base, **worn)
+        flow, pressure, _ = sensors.pump_hydraulics(pump)
+        power = sensors.electrical_power_kw(pump, plant)
+        assert (flow[running] < new_flow[running]).all(), worn
+        assert (pressure[running] < new_pressure[running]).all(), worn
+        assert (power[running] / flow[running] > new_power[running] / new_flow[running] * 1.03).all(), worn
+
+
+def test_compressor_holds_seven_bar_and_a_supply_drop_shows(plant, telemetry):
+    healthy = with_health(plant.assets["CMP-01"], compressor_valve=1.0)
+    frame = sensors.telemetry(healthy, plant, rng())
+    running = frame[frame["machine_state"].isin(["idle", "producing"])]
+    drop = next(d for d in plant.disturbances if d.kind == "air_supply_drop")
+    in_drop = np.zeros(len(frame), dtype=bool)
+    in_drop[drop.start_step + 3:drop.end_step] = True  # the receiver needs a few minutes to fall
+    settled = running[~in_drop[running.index]].iloc[12:]
+    assert settled["pressure_bar"].between(6.9, 7.6).mean() > 0.995
+    before = frame["pressure_bar"].iloc[drop.start_step - 6:drop.start_step].mean()
+    during = frame["pressure_bar"].iloc[drop.end_step - 3:drop.end_step].mean()
+    assert before - during > 0.5 * drop.magnitude
+
+
+def test_worn_compressor_valve_runs_hotter_and_costs_more_per_air(plant):
+    base = plant.assets["CMP-01"]
+    running = (base.state == State.PRODUCING)
+    new = with_health(base, compressor_valve=1.0)
+    worn = with_health(base, compressor_valve=0.15)
+    worn.load = np.minimum(1.0, np.asarray(new.load) * (1 + 0.35 * 0.85)).astype(np.float32)  # loaded longer
+    hot = sensors.compressor_discharge_temperature_c(worn, plant)[running]
+    cool = sensors.compressor_discharge_temperature_c(new, plant)[running]
+    assert (hot - cool).mean() > 15
+    # Same air delivered (the plant's demand), more energy.
+    assert sensors.electrical_power_kw(worn, plant)[running].mean() > 1.1 * sensors.electrical_power_kw(new, plant)[running].mean()
+
+
+# --- coolant -------------------------------------------------------------------------------------------
+
+def test_chiller_fault_warms_the_whole_line_and_only_that_line(plant, telemetry):
+    fault = next(d for d in plant.disturbances if d.kind == "coolant_chiller_fault")
+    before = slice(fault.start_step - 12, fault.start_step)
+    late_in_fault = slice(fault.end_step - 12, fault.end_step)
+    rises = {}
+    for asset_id in ("CNC-101", "CNC-102", "PMP-101", "CNC-201"):
+        coolant = telemetry[asset_id]["coolant_temp_c"]
+        rises[asset_id] = coolant.iloc[late_in_fault].mean() - coolant.iloc[before].mean()
+    # Six hours of fault: the tank (tau under an hour) has taken on the whole extra heat.
+    for asset_id in ("CNC-101", "CNC-102", "PMP-101"):
+        assert rises[asset_id] == pytest.approx(fault.magnitude, abs=1.5), asset_id
+    assert abs(rises["CNC-201"]) < 1.5
+    # One coolant, several sensors: they agree within their noise but are not copies.
+    a, b = telemetry["CNC-101"]["coolant_temp_c"], telemetry["PMP-101"]["coolant_temp_c"]
+    assert (a - b).abs().mean() < 0.4 and (a != b).mean() > 0.5
+
+
+# --- vibration waveforms -------------------------------------------------------------------------------
+
+def envelope_peak_ratio(signal: np.ndarray, sample_rate: float, frequency: float) -> float:
+    """Height of the envelope-spectrum peak at ``frequency`` over the spectrum's level around it."""
+    band = butter(4, [2000, 5000], btype="band", fs=sample_rate, output="sos")
+    envelope = np.abs(hilbert(sosfiltfilt(band, signal)))
+    spectrum = np.abs(np.fft.rfft((envelope - envelope.mean()) * np.hanning(len(envelope))))
+    freqs = np.fft.rfftfreq(len(envelope), 1 / sample_rate)
+    at = (freqs > frequency * 0.98) & (freqs < frequency * 1.02)
+    around = (freqs > frequency * 0.7) & (freqs < frequency * 1.3) & ~at
+    return spectrum[at].max() / np.median(spectrum[around])
+
+
+def test_bpfo_peak_emerges_as_the_bearing_wears(plant):
+    asset = plant.assets["CNC-101"]
+    captures = vibration.waveforms(asset, plant, rng(), captures_per_week=5)
+    health = asset.health["spindle_bearing"][step_of(plant, captures["timestamp"])]
+    bpfo_order = asset.spec.bearing.bpfo_order()
+    assert bpfo_order == pytest.approx(7.6, abs=0.1)
+    ratios = np.array([envelope_peak_ratio(np.asarray(x, np.float64), fs, bpfo_order * rpm / 60)
+                       for x, fs, rpm in zip(captures["accel_g"], captures["sample_rate_hz"], captures["speed_rpm"])])
+    assert (ratios[health > 0.85] < 5).all()  # absent while the bearing is sound
+    assert (ratios[health < 0.6] > 15).all()  # a clear line once the outer race is damaged
+    # The peak sits at BPFO, not just anywhere: before inner-race impacts join in, it is the
+    # highest line between 0.5 and 1.5 x BPFO.
+    outer_race_only = (health > vibration.BPFI_ONSET_HEALTH) & (health < 0.7)
+    assert outer_race_only.sum() >= 2
+    for signal, rpm in zip(captures["accel_g"][outer_race_only], captures["speed_rpm"][outer_race_only]):
+        bpfo = bpfo_order * rpm / 60
+        band = butter(4, [2000, 5000], btype="band", fs=12800, output="sos")
+        envelope = np.abs(hilbert(sosfiltfilt(band, np.asarray(signal, np.float64))))
+        spectrum = np.abs(np.fft.rfft((envelope - envelope.mean()) * np.hanning(len(envelope))))
+        freqs = np.fft.rfftfreq(len(envelope), 1 / 12800)
+        window = (freqs > 0.5 * bpfo) & (freqs < 1.5 * bpfo)
+        assert freqs[window][np.argmax(spectrum[window])] == pytest.approx(bpfo, rel=0.01)
+
+
+def test_overall_waveform_rms_rises_late():
+    args = dict(kind="cnc", speed_rpm=12000.0, nominal_rpm=12000.0, bpfo_order=7.6, bpfi_order=9.4,
+                baseline_velocity_mm_s=0.67, impeller_damage=0.0, sample_rate_hz=12800, duration_s=1.0)
+
+    def capture(health):
+        damage = 1 - health
+        return vibration.synthesize(np.random.default_rng(3), late_damage=damage**4, bearing_health=health, **args)
+
+    new, early, late = capture(0.97), capture(0.7), capture(0.1)
+    assert envelope_peak_ratio(early, 12800, 7.6 * 200) > 10  # the defect is visible early ...
+    assert early.std() < 1.2 * new.std()  # ... while the overall level has hardly moved
+    assert late.std() > 2.5 * new.std()
+    # Late, inner-race impacts swing with the load zone: sidebands at the shaft speed around BPFI.
+    assert envelope_peak_ratio(late, 12800, 9.4 * 200) > 8
+    assert envelope_peak_ratio(late, 12800, 9.4 * 200 - 200) > 5
+
+
+def test_waveform_route_shape_and_storage(plant):
+    asset = plant.assets["CNC-102"]
+    captures = vibration.waveforms(asset, plant, rng())
+    assert tuple(captures.columns) == vibration.WAVEFORM_COLUMNS
+    steps = step_of(plant, captures["timestamp"])
+    local = captures["timestamp"].dt.tz_convert(plant.timeline.timezone)
+    assert (asset.state[steps] == State.PRODUCING).all()
+    assert (plant.timeline.shift_by_line["L1"][steps] == 1).all()  # early shift
+    assert set(local.dt.day_of_week) <= {1, 3} and local.dt.date.is_unique  # Tuesday and Thursday
+    assert len(captures) == 6  # three weeks
+    lsb = 100.0 / 2**16
+    for signal in captures["accel_g"]:
+        assert signal.dtype == np.float32 and len(signal) == 12800
+        assert np.allclose(signal / lsb, np.round(signal / lsb), atol=1e-3)
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(captures, preserve_index=False), buffer, compression="zstd")
+    back = pq.read_table(io.BytesIO(buffer.getvalue()))
+    assert back.schema.field("accel_g").type == pa.list_(pa.float32())
+    # About 800 captures in a plant-year must stay under ~25 MB.
+    assert buffer.tell() / len(captures) < 25e6 / 800
+    assert len(vibration.waveforms(plant.assets["CNV-101"], plant, rng())) == 0
+
+
+def test_pump_waveform_shows_impeller_wear_at_shaft_and_vane_pass():
+    def line_height(signal, frequency):
+        spectrum = np.abs(np.fft.rfft(signal * np.hanning(len(signal))))
+        freqs = np.fft.rfftfreq(len(signal), 1 / 12800)
+        return spectrum[np.abs(freqs - frequency) < 2].max()
+
+    args = dict(kind="coolant_pump", speed_rpm=2900.0, nominal_rpm=2900.0, bpfo_order=3.03, bpfi_order=4.97,
+                baseline_velocity_mm_s=0.43, late_damage=0.0, bearing_health=None, sample_rate_hz=12800,
+                duration_s=1.0)
+    new = vibration.synthesize(np.random.default_rng(5), impeller_damage=0.0, **args)
+    worn = vibration.synthesize(np.random.default_rng(5), impeller_damage=0.8, **args)
+    shaft = 2900 / 60
+    assert line_height(worn, shaft) > 2 * line_height(new, shaft)
+    assert line_height(worn, vibration.PUMP_VANES * shaft) > 2 * line_height(new, vibration.PUMP_VANES * shaft)
+
+
+# --- parts -----------------------------------------------------------------------------------------------
+
+def test_parts_tables_have_the_contract_columns(plant, parts):
+    observed, truth = quality.parts(plant.assets["CNC-201"], plant, rng())
+    assert tuple(observed.columns) == quality.OBSERVED_COLUMNS
+    assert tuple(truth.columns) == quality.TRUTH_COLUMNS
+    assert str(observed["timestamp"].dtype) == "datetime64[ns, UTC]"
+    assert observed["part_id"].str.fullmatch(r"CNC-201-\d{6}").all() and observed["part_id"].is_unique
+    assert observed["timestamp"].is_monotonic_increasing
+    for column in ("asset_id", "line", "shift", "recipe", "material_lot", "defect_class"):
+        assert isinstance(observed[column].dtype, pd.CategoricalDtype), column
+    assert list(truth["cause"].cat.categories) == list(quality.CAUSES)
+    assert quality.parts(plant.assets["PMP-101"], plant, rng())[0].empty
+
+
+def test_parts_are_made_while_producing_at_the_cycle_time(plant, parts):
+    for asset_id, frame in parts.items():
+        asset = plant.assets[asset_id]
+        steps = step_of(plant, frame["timestamp"] - pd.Timedelta(seconds=1))
+        assert (asset.state[steps] == State.PRODUCING).all()
+        assert (frame["recipe"].cat.codes.to_numpy() == asset.recipe[steps]).all()
+        cutting = asset.state == State.PRODUCING
+        expected = np.sum(plant.timeline.step_minutes / plant.recipes["cycle_time_min"].to_numpy()[asset.recipe[cutting]])
+        assert len(frame) == pytest.approx(expected, rel=0.03), asset_id
+        # Shift and tool come from the step the part was finished in.
+        assert (frame["tool_id"].to_numpy() == asset.tool_id[steps]).all()
+        assert frame["shift"].notna().all()
+
+
+def test_bore_drifts_small_as_the_tool_wears_and_jumps_back_at_a_change(parts):
+    frame = parts["CNC-201"]  # line L2: no disturbance, healthy spindle
+    deviation = (frame["true_bore_diameter_mm"] - frame["bore_nominal_mm"]) * 1000
+    frame = frame.assign(deviation=deviation, position=frame.groupby("tool_id").cumcount())
+    per_tool = frame.groupby("tool_id")
+    trend = per_tool.apply(lambda g: np.corrcoef(g["position"], g["deviation"])[0, 1] if len(g) > 100 else np.nan)
+    assert trend.dropna().median() < -0.6
+    jumps = []
+    for tool in sorted(frame["tool_id"].unique())[1:]:
+        old = frame[frame["tool_id"] == tool - 1]["deviation"].tail(10)
+        new = frame[frame["tool_id"] == tool]["deviation"].head(10)
+        if len(old) == 10 and len(new) == 10 and frame[frame["tool_id"] == tool - 1]["recipe"].iloc[-1] == frame[frame["tool_id"] == tool]["recipe"].iloc[0]:
+            jumps.append(new.mean() - old.mean())
+    assert len(jumps) >= 3 and np.median(jumps) > 10
+
+
+def test_warm_coolant_makes_bores_large(plant, parts):
+    fault = next(d for d in plant.disturbances if d.kind == "coolant_chiller_fault")
+    times = plant.timeline.times_utc
+    frame = pd.concat([parts["CNC-101"], parts["CNC-102"]])
+    frame = frame.assign(deviation=(frame["true_bore_diameter_mm"] - frame["bore_nominal_mm"]) * 1000)
+    late_in_fault = frame[frame["timestamp"].between(times[fault.start_step + 36], times[fault.end_step])]
+    before = frame[frame["timestamp"].between(times[fault.start_step - 72], times[fault.start_step])]
+    assert len(late_in_fault) > 50
+    shift = late_in_fault.groupby("recipe", observed=True)["deviation"].mean() - before.groupby("recipe", observed=True)["deviation"].mean()
+    for recipe, moved in shift.dropna().items():
+        nominal = float(plant.recipes.set_index("recipe").loc[recipe, "bore_nominal_mm"])
+        assert moved > 0.5 * quality.THERMAL_UM_PER_MM_PER_K * nominal * fault.magnitude, recipe
+    assert (late_in_fault["cause"] == "coolant_temperature").mean() > 0.2
+    assert (before["cause"] == "coolant_temperature").mean() < 0.02
+
+
+def test_loose_fixture_scatters_the_bores(plant, parts):
+    loose = next(d for d in plant.disturbances if d.kind == "fixture_loose")
+    asset = plant.assets[loose.target]
+    frame = parts[loose.target]
+    steps = step_of(plant, frame["timestamp"] - pd.Timedelta(seconds=1))
+    # Take out what tool wear and coolant temperature explain, then compare the scatter.
+    coolant = sensors.coolant_temperature_c(plant, asset.spec.line)[steps]
+    residual = ((frame["true_bore_diameter_mm"] - frame["bore_nominal_mm"]) * 1000
+                - quality.TOOL_WEAR_UM_PER_MM_VB * asset.tool_wear_mm[steps]
+                - quality.THERMAL_UM_PER_MM_PER_K * frame["bore_nominal_mm"] * (coolant - 20.0))
+    inside = (steps >= loose.start_step) & (steps < loose.end_step)
+    assert inside.sum() > 50
+    assert residual[inside].std() > 2.5 * residual[~inside].std()
+    assert (frame.loc[inside, "cause"] == "fixture_loose").mean() > 0.04
+    assert (frame.loc[~inside, "cause"] == "fixture_loose").sum() == 0
+
+
+def test_spindle_vibration_roughens_the_surface_and_leaves_chatter(plant):
+    base = plant.assets["CNC-101"]
+    sound = with_health(base, spindle_bearing=0.97)
+    worn = with_health(base, spindle_bearing=0.15)
+    sound_parts = quality.parts(sound, plant, rng())
+    worn_parts = quality.parts(worn, plant, rng())
+    assert worn_parts[0]["roughness_ra_um"].mean() > sound_parts[0]["roughness_ra_um"].mean() + 0.5
+    assert (worn_parts[0]["defect_class"] == "chatter_marks").mean() > 0.1
+    assert (sound_parts[0]["defect_class"] == "chatter_marks").mean() < 0.005
+    chatter = worn_parts[0]["defect_class"] == "chatter_marks"
+    assert (worn_parts[1].loc[chatter, "cause"] == "spindle_vibration").mean() > 0.95
+
+
+def test_tool_wear_raises_roughness(parts):
+    frame = parts["CNC-201"]
+    position = frame.groupby("tool_id").cumcount() / frame.groupby("tool_id")["part_id"].transform("size")
+    early, late = frame[position < 0.2], frame[position > 0.8]
+    for recipe in frame["recipe"].unique():
+        assert (late[late["recipe"] == recipe]["roughness_ra_um"].mean()
+                > early[early["recipe"] == recipe]["roughness_ra_um"].mean() * 1.3)
+
+
+def test_porous_lot_raises_porosity_scrap(plant, parts):
+    frame = pd.concat([parts["CNC-101"], parts["CNC-102"]])
+    lots = plant.material_lots.set_index("lot_id")["porosity_index"]
+    bad = frame["material_lot"].astype(str).map(lots) > 1
+    porosity = frame["defect_class"] == "porosity"
+    assert bad.sum() > 300
+    assert porosity[bad].mean() > 0.08
+    assert porosity[~bad].mean() < 0.01
+    assert (frame.loc[porosity & bad, "cause"] == "bad_material_lot").mean() > 0.9
+
+
+def test_gauge_error_and_pass_rule(plant, parts):
+    frame = pd.concat(parts.values())
+    gauge_error_um = (frame["bore_diameter_mm"] - frame["true_bore_diameter_mm"]) * 1000
+    assert gauge_error_um.std() == pytest.approx(np.hypot(quality.GAUGE_SIGMA_UM, 1 / np.sqrt(12)), rel=0.1)
+    assert np.allclose(frame["bore_diameter_mm"] * 1000, np.round(frame["bore_diameter_mm"] * 1000), atol=1e-6)
+    limits = plant.recipes.set_index("recipe")
+    recipe = frame["recipe"].astype(str)
+    low = frame["bore_nominal_mm"] + recipe.map(limits["bore_tolerance_lo_um"]) / 1000
+    high = frame["bore_nominal_mm"] + recipe.map(limits["bore_tolerance_hi_um"]) / 1000
+    in_tolerance = (frame["bore_diameter_mm"] >= low - 1e-9) & (frame["bore_diameter_mm"] <= high + 1e-9)
+    visual = frame["defect_class"].isin(["porosity", "chatter_marks"])
+    expected = in_tolerance & (frame["roughness_ra_um"] <= 3.2) & ~visual
+    assert (frame["passed"] == expected).all()
+    assert (frame["passed"] == (frame["defect_class"] == "none")).all()
+    undersize = frame["defect_class"] == "undersize"
+    assert (frame.loc[undersize, "bore_diameter_mm"] < low[undersize]).all()
+    assert (frame.loc[~frame["passed"], "cause"] != "none").all()  # every reject has a cause
+    assert 0.95 < parts["CNC-201"]["passed"].mean() < 0.995  # a sound machine on an undisturbed line
+
+
+# --- energy ----------------------------------------------------------------------------------------------
+
+def test_energy_meter_integrates_true_power(plant):
+    asset = plant.assets["CNC-102"]
+    meter = energy.energy(asset, plant, rng())
+    assert tuple(meter.columns) == energy.ENERGY_COLUMNS
+    assert len(meter) == plant.timeline.n_steps // 3
+    assert (meter["timestamp"].diff().dropna() == pd.Timedelta(minutes=15)).all()
+    true_kwh = sensors.electrical_power_kw(asset, plant).sum() * plant.timeline.step_hours
+    assert meter["energy_kwh"].sum() == pytest.approx(true_kwh, rel=0.006)  # class 0.5
+    assert np.allclose(meter["energy_kwh"] * 100, np.round(meter["energy_kwh"] * 100))
+    np.testing.assert_allclose(meter["mean_power_kw"], meter["energy_kwh"] / 0.25, atol=1e-3)
+    states = asset.state[: len(meter) * 3].reshape(-1, 3)
+    full = (states == states[:, :1]).all(axis=1)
+    assert (meter["state"].cat.codes.to_numpy()[full] == states[full, 0]).all()
+
+
+def test_idle_and_producing_are_visible_in_energy(plant):
+    # A CNC waiting draws its auxiliaries only; a pump or compressor still turns, unloaded.
+    for asset_id, ratio in (("CNC-101", 2.0), ("PMP-101", 1.3), ("CMP-01", 1.3)):
+        meter = energy.energy(plant.assets[asset_id], plant, rng())
+        by_state = meter.groupby("state", observed=True)["mean_power_kw"].mean()
+        assert by_state["producing"] > ratio * by_state["idle"] > 0, asset_id
+        assert by_state["off"] == 0
+
+
+def test_energy_per_good_part_rises_with_wear(plant):
+    base = plant.assets["CNC-101"]
+
+    def kwh_per_good_part(asset):
+        meter = energy.energy(asset, plant, rng())
+        observed, _ = quality.parts(asset, plant, rng())
+        return meter["energy_kwh"].sum() / observed["passed"].sum()
+
+    sound = kwh_per_good_part(with_health(base, spindle_bearing=0.97))
+    worn = kwh_per_good_part(with_health(base, spindle_bearing=0.15))
+    assert worn > sound * 1.08
+    # Tool wear too: a worn insert cuts with more force, so late parts of a tool life cost more.
+    power = sensors.electrical_power_kw(base, plant)
+    cutting = base.state == State.PRODUCING
+    vb = base.tool_wear_mm
+    same_recipe = cutting & (base.recipe == 0)
+    assert power[same_recipe & (vb > 0.2)].mean() > 1.1 * power[same_recipe & (vb < 0.08)].mean()
+
+
+# --- determinism -----------------------------------------------------------------------------------------
+
+def test_same_seed_same_tables_other_seed_differs(plant):
+    asset = plant.assets["CNC-101"]
+    makers = {
+        "telemetry": lambda g: sensors.telemetry(asset, plant, g),
+        "parts": lambda g: pd.concat(quality.parts(asset, plant, g), axis=1),
+        "energy": lambda g: energy.energy(plant.assets["CMP-01"], plant, g),
+        "vibration": lambda g: vibration.waveforms(asset, plant, g).assign(accel_g=lambda f: f["accel_g"].map(np.sum)),
+    }
+    for name, make in makers.items():
+        pd.testing.assert_frame_equal(make(rng(7)), make(rng(7)), obj=name)
+        assert not make(rng(7)).equals(make(rng(8))), name
