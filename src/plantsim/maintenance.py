@@ -199,7 +199,8 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
             cost = rng.uniform(*tool_mode.repair_cost_eur) if broken else 45.0
             down_end = _go_down(state, step, hours, dt_h, n)
             events.append(MaintenanceEvent(spec.asset_id, step, down_end, "corrective" if broken else "tool_change",
-                                           "cutting_tool", float(vb[step]), 0.0, round(float(cost), 2), broken, what))
+                                           "cutting_tool", float(max(0.0, 1.0 - vb[step] / wear.TOOL_VB_END_MM)), 1.0,
+                                           round(float(cost), 2), broken, what))
             tool = _new_tool(rng, tool_id=tool["tool_id"] + 1)
 
         # Health holds still while the asset is down; the repaired state starts at down_end.

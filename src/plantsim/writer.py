@@ -46,9 +46,33 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+# Columns that name one of a few things: stored as categories in every table, so loaders return them
+# typed the same way wherever they appear.
+CATEGORY_COLUMNS = {
+    "asset_id", "line", "kind", "model", "machine_class", "machine_state", "state", "recipe", "shift",
+    "material_lot", "lot_id", "supplier", "defect_class", "alarm_code", "severity", "unit", "wo_type",
+    "component", "failure_mode_reported", "technician", "acknowledged_by", "reason", "mode", "cause",
+    "target", "table", "column", "group",
+}
+
+
+def normalise_types(frame: pd.DataFrame) -> pd.DataFrame:
+    """One type per idea across tables: UTC timestamps in nanoseconds, categories for names."""
+    frame = frame.reset_index(drop=True).copy()
+    for column in frame.columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            frame[column] = values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+        elif pd.api.types.is_datetime64_dtype(values):
+            frame[column] = values.astype("datetime64[ns]")
+        elif column in CATEGORY_COLUMNS and not isinstance(values.dtype, pd.CategoricalDtype):
+            frame[column] = values.astype("category")
+    return frame
+
+
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    table = pa.Table.from_pandas(normalise_types(frame), preserve_index=False)
     pq.write_table(table, path, compression="zstd", use_dictionary=True, write_statistics=True)
 
 
@@ -213,7 +237,7 @@ def write_plant(scenario: Scenario, scenario_path: Path, out_dir: Path, progress
         bar = _progress(len(groups) + 1, progress)
         write_parquet(asset_kinds.asset_table(plan.specs), staging / "reference" / "assets" / "plant.parquet")
         write_parquet(plan.recipes, staging / "reference" / "recipes" / "plant.parquet")
-        write_parquet(plan.material_lots, staging / "reference" / "material_lots" / "plant.parquet")
+        write_parquet(plan.material_lots.drop(columns="valid_from_step"), staging / "reference" / "material_lots" / "plant.parquet")
         defect_manifests = []
         for number, group in enumerate(groups, start=1):
             name = f"{number:02d}-{group[0].line}"
