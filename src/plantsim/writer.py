@@ -194,18 +194,19 @@ def observe_group(truth: PlantTruth, plan, asset_numbers: dict[str, int], group_
             parts.append(observed)
             part_truth.append(true_parts)
     group_rng = rng_for(seed, 1000 + group_number, "records")
-    specs = [a.spec for a in truth.assets.values()]
+    register = asset_kinds.asset_table(plan.specs)  # the whole plant: ids and plant-wide choices agree across groups
     telemetry_frame = _concat(telemetry)
+    parts_frame = _concat(parts)
     clean = {
         "telemetry": telemetry_frame,
         "vibration": _concat(waves),
-        "parts": _concat(parts),
+        "parts": parts_frame,
         "energy": _concat(meters),
-        "alarms": events.alarms(telemetry_frame, asset_kinds.asset_table(specs), truth, group_rng),
-        "work_orders": workorders.work_orders(truth, group_rng),
-        "tool_changes": workorders.tool_changes(truth, group_rng),
+        "alarms": events.alarms(telemetry_frame, register, truth, group_rng),
+        "work_orders": workorders.work_orders(truth, group_rng, telemetry=telemetry_frame, assets=register),
+        "tool_changes": workorders.tool_changes(truth, group_rng, parts=parts_frame),
     }
-    raw, defect_manifest = defects.apply(clean, truth, rng_for(seed, 1000 + group_number, "defects"))
+    raw, defect_manifest = defects.apply(clean, truth, rng_for(seed, 1000 + group_number, "defects"), assets=register)
     return clean, raw, defect_manifest, _concat(part_truth)
 
 
