@@ -20,14 +20,21 @@ TEST_ENV := MPLCONFIGDIR=$(CURDIR)/build/test-home/mpl \
 
 .PHONY: lab test test-browser setup data build clean-venv
 
+# `make lab` serves the course folder and opens the first module. The browser test starts its
+# server with this same recipe, adding LAB_FLAGS (port, token, no browser) and, for its scratch
+# notebook, its own LAB_ROOT and FIRST_NOTEBOOK.
+LAB_ROOT := $(CURDIR)
+# The course runs offline: the server fetches no news feed and checks for no updates.
+LAB_OFFLINE_FLAGS := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+
 lab: setup data
-	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR) $(LAB_FLAGS) $(FIRST_NOTEBOOK)
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(LAB_ROOT) $(LAB_OFFLINE_FLAGS) $(LAB_FLAGS) $(FIRST_NOTEBOOK)
 
 test: setup data
 	mkdir -p build/test-home
 	$(TEST_ENV) $(BIN)/python -m pytest -n 2 --dist loadscope tests
-	$(TEST_ENV) $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 60 solutions
-	$(TEST_ENV) $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-cell-timeout 60 notebooks
+	$(TEST_ENV) $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 60 solutions tests/modules/solutions
+	$(TEST_ENV) $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-cell-timeout 60 notebooks tests/modules/notebooks
 
 test-browser: setup data
 	mkdir -p build/test-home
@@ -43,7 +50,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 data: setup
-	$(BIN)/plantsim generate --if-missing
+	$(BIN)/plantsim generate --if-stale
 
 build: setup
 	$(BIN)/academy build

@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--csv", action="store_true", help="also write every table as CSV")
     generate.add_argument("--force", action="store_true", help="replace an existing generated plant")
     generate.add_argument("--if-missing", action="store_true", help="do nothing when the plant is already there")
+    generate.add_argument("--if-stale", action="store_true",
+                          help="do nothing when the plant is there and matches datasets/plant/SHA256SUMS")
     generate.add_argument("--quiet", action="store_true", help="no progress bar")
 
     checksums = commands.add_parser("checksums", help="compare (or --write) datasets/plant/SHA256SUMS")
@@ -52,10 +54,19 @@ def _generate(args) -> int:
     from plantsim.simulate import generate
     from plantsim.writer import GenerationError
 
-    if args.if_missing and (args.out / "MANIFEST.json").is_file():
+    from plantsim.writer import checksum_lines
+
+    present = (args.out / "MANIFEST.json").is_file()
+    if args.if_missing and present:
         return 0
+    if args.if_stale and present:
+        recorded = DEFAULT_CHECKSUMS.read_text().splitlines() if DEFAULT_CHECKSUMS.is_file() else None
+        if recorded is None or checksum_lines(args.out) == recorded:
+            return 0
+        print(f"The plant in {args.out} differs from {DEFAULT_CHECKSUMS}: generating it again")
     try:
-        out = generate(args.scenario, args.out, seed=args.seed, progress=not args.quiet, csv=args.csv, force=args.force)
+        force = args.force or (args.if_stale and present)
+        out = generate(args.scenario, args.out, seed=args.seed, progress=not args.quiet, csv=args.csv, force=force)
     except GenerationError as error:
         print(f"plantsim: {error}", file=sys.stderr)
         return 2
