@@ -1,0 +1,295 @@
+"""Building trainee notebooks from solution notebooks.
+
+``solutions/NN_name.ipynb`` is the source; ``notebooks/NN_name.ipynb`` is made from it by a chain
+of small steps, each a function from notebook to new notebook (the input is never changed), each
+usable alone (the grader reuses them):
+
+:func:`strip_solutions`
+    Every solution region becomes its exercise's placeholder: a comment saying what to do and
+    ``answer_variable = ...``, which runs, so a notebook with every exercise blank runs top to bottom.
+:func:`strip_hidden_tests`
+    Removes hidden-test regions (instructor-only tests).
+:func:`clear_outputs`
+    Removes outputs and execution counts.
+:func:`lock_cells`
+    Marks locked cells (nbgrader ``locked``) ``editable: false`` and ``deletable: false``.
+:func:`clean_metadata`
+    Drops run-time metadata (timings, scroll state, widget state) so files only change when their
+    content does.
+
+:data:`TRAINEE_STEPS` is the chain; :func:`build_trainee_notebook` applies it. :func:`build_course`
+does every module of a course (``academy build``), optionally re-executing the solutions first
+(``academy build --execute``, with nbclient) to refresh their stored outputs, and regenerates the
+README's module table. Output is byte-for-byte reproducible: :func:`stale_notebooks` tells
+whether the committed notebooks are what a fresh build would write.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+import nbformat
+from nbformat import NotebookNode
+
+from academy import cells
+from academy.course import (
+    Course,
+    CourseError,
+    README,
+    TABLE_START,
+    course_problems,
+    find_course_root,
+    load_course,
+    write_readme_table,
+)
+
+Step = Callable[[NotebookNode], NotebookNode]
+CELL_TIMEOUT_S = 60
+RUNTIME_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
+BUILD_COMMAND = "make build (or: academy build)"
+
+
+class BuildError(ValueError):
+    """A solution notebook that cannot be turned into a trainee notebook."""
+
+
+def _copy(nb: NotebookNode) -> NotebookNode:
+    return nbformat.from_dict(nb)  # a deep copy
+
+
+def placeholders_for(nb: NotebookNode) -> dict[str, str]:
+    """Placeholder code by grade_id, from the exercise file of the notebook's module."""
+    from academy.modules import load_module
+
+    module = load_module(cells.module_id(nb))
+    return {exercise.grade_id: exercise.placeholder() for exercise in module.exercises}
+
+
+def strip_solutions(nb: NotebookNode, placeholders: Mapping[str, str] | None = None) -> NotebookNode:
+    """Replace each solution region with its placeholder (by the cell's nbgrader grade_id).
+
+    ``placeholders`` maps grade_id to code; by default it comes from the module's exercise file.
+    Markdown answer cells get a short "write your answer here" line.
+    """
+    from academy.exercise.words import word
+
+    nb = _copy(nb)
+    if placeholders is None and any(cells.is_solution_cell(c) and c.cell_type == "code" for c in nb.cells):
+        placeholders = placeholders_for(nb)
+    for cell in nb.cells:
+        if not cells.is_solution_cell(cell):
+            continue
+        grade_id = cells.nbgrader_meta(cell).get("grade_id")
+        if grade_id in (placeholders or {}):
+            replacement = placeholders[grade_id]
+        elif cell.cell_type == "markdown":
+            replacement = word("placeholder.markdown")
+        else:
+            raise BuildError(f"cell {cell.get('id')}: no exercise with grade_id '{grade_id}' in the module's exercise file")
+        cell.source = cells.replace_regions(cell.source, cells.SOLUTION_BEGIN, cells.SOLUTION_END, replacement)
+    return nb
+
+
+def strip_hidden_tests(nb: NotebookNode) -> NotebookNode:
+    """Remove every hidden-test region."""
+    nb = _copy(nb)
+    for cell in nb.cells:
+        if cells.HIDDEN_BEGIN in cell.source:
+            cell.source = cells.replace_regions(cell.source, cells.HIDDEN_BEGIN, cells.HIDDEN_END, None)
+    return nb
+
+
+def clear_outputs(nb: NotebookNode) -> NotebookNode:
+    """Remove outputs and execution counts."""
+    nb = _copy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return nb
+
+
+def lock_cells(nb: NotebookNode) -> NotebookNode:
+    """Make locked cells non-editable and non-deletable in Jupyter."""
+    nb = _copy(nb)
+    for cell in nb.cells:
+        if cells.is_locked(cell):
+            cell.metadata["editable"] = False
+            cell.metadata["deletable"] = False
+    return nb
+
+
+def clean_metadata(nb: NotebookNode) -> NotebookNode:
+    """Drop run-time metadata: cell timings and view state, the notebook's widget state."""
+    nb = _copy(nb)
+    for key in ("widgets",):
+        nb.metadata.pop(key, None)
+    for cell in nb.cells:
+        for key in RUNTIME_CELL_METADATA:
+            cell.metadata.pop(key, None)
+    return nb
+
+
+TRAINEE_STEPS: tuple[Step, ...] = (strip_solutions, strip_hidden_tests, clear_outputs, lock_cells, clean_metadata)
+
+
+def build_trainee_notebook(solution: NotebookNode, steps: tuple[Step, ...] = TRAINEE_STEPS) -> NotebookNode:
+    """The trainee notebook made from a solution notebook."""
+    nb = solution
+    for step in steps:
+        nb = step(nb)
+    return nb
+
+
+def notebook_text(nb: NotebookNode) -> str:
+    """The exact file content written for a notebook (nbformat's layout, final newline)."""
+    text = nbformat.writes(nb)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def execute_notebook(nb: NotebookNode, folder: Path, timeout: int = CELL_TIMEOUT_S, env: Mapping[str, str] | None = None) -> NotebookNode:
+    """Run every cell in a fresh kernel started in ``folder``; return the executed copy.
+
+    No timings or widget state are recorded, so two runs give the same file. ``env`` adds
+    environment variables for the kernel (for example another plant folder).
+    """
+    from nbclient import NotebookClient
+
+    nb = _copy(nb)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
+        resources={"metadata": {"path": str(folder)}},
+        record_timing=False,
+        store_widget_state=False,
+    )
+    # The kernel inherits this process's environment; ``env`` only adds to it.
+    client.execute(**({"env": {**os.environ, **env}} if env else {}))
+    return clean_metadata(nb)
+
+
+# --- whole course ----------------------------------------------------------------------------
+
+
+@dataclass
+class BuildReport:
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    executed: list[Path] = field(default_factory=list)
+    readme_changed: bool = False
+
+
+def _prepare(root: Path | str | None) -> Course:
+    course = load_course(root or find_course_root())
+    if course.module_path is not None:
+        from academy.modules import add_search_path
+
+        add_search_path(course.module_path)
+    return course
+
+
+def build_course(
+    root: Path | str | None = None,
+    execute: bool = False,
+    only: list[str] | None = None,
+    timeout: int = CELL_TIMEOUT_S,
+) -> BuildReport:
+    """Build ``notebooks/`` from ``solutions/`` for every module (or ``only`` some ids).
+
+    Refuses (:class:`CourseError`) while the course has problems, so a broken module is never
+    shipped. With ``execute``, solution notebooks are re-executed and rewritten first.
+    """
+    course = _prepare(root)
+    problems = course_problems(course)
+    if problems:
+        raise CourseError(problems)
+    report = BuildReport()
+    (course.root / "notebooks").mkdir(exist_ok=True)
+    for entry in course.modules:
+        if only and entry.id not in only:
+            continue
+        solution_path = course.solution_path(entry)
+        solution = nbformat.read(solution_path, as_version=4)
+        if execute:
+            solution = execute_notebook(solution, solution_path.parent, timeout=timeout)
+            _write_if_changed(solution_path, notebook_text(solution))
+            report.executed.append(solution_path)
+        target = course.notebook_path(entry)
+        if _write_if_changed(target, notebook_text(build_trainee_notebook(solution))):
+            report.written.append(target)
+        else:
+            report.unchanged.append(target)
+    readme = course.root / README
+    if readme.is_file() and TABLE_START in readme.read_text(encoding="utf-8"):
+        report.readme_changed = write_readme_table(course.root)
+    return report
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def stale_notebooks(root: Path | str | None = None) -> list[str]:
+    """What differs between ``notebooks/`` and a fresh build (empty when they agree)."""
+    course = _prepare(root)
+    findings = []
+    expected_files = set()
+    for entry in course.modules:
+        solution_path = course.solution_path(entry)
+        if not solution_path.is_file():
+            continue
+        target = course.notebook_path(entry)
+        expected_files.add(target.name)
+        fresh = notebook_text(build_trainee_notebook(nbformat.read(solution_path, as_version=4)))
+        if not target.is_file():
+            findings.append(f"notebooks/{target.name} is missing")
+        elif target.read_text(encoding="utf-8") != fresh:
+            findings.append(f"notebooks/{target.name} differs from a fresh build of solutions/{solution_path.name}")
+    for orphan in sorted((course.root / "notebooks").glob("*.ipynb")):
+        if orphan.name not in expected_files:
+            findings.append(f"notebooks/{orphan.name} belongs to no module in course.yml")
+    return findings
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``academy build``."""
+    parser = subparsers.add_parser("build", help="build notebooks/ from solutions/ (and the README's module table)")
+    parser.add_argument("--root", type=Path, default=None, help="course folder (default: the one holding course.yml)")
+    parser.add_argument("--execute", action="store_true", help="re-execute the solution notebooks first to refresh their outputs")
+    parser.add_argument("--check", action="store_true", help="only report whether notebooks/ is up to date")
+    parser.add_argument("--module", action="append", dest="modules", metavar="NN", help="build only this module (repeatable)")
+    parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT_S, help="seconds allowed per cell when executing")
+    parser.set_defaults(run=_run_build)
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    try:
+        if args.check:
+            findings = stale_notebooks(args.root)
+            for finding in findings:
+                print(finding)
+            print(f"notebooks/ is stale: run {BUILD_COMMAND}." if findings else "notebooks/ is up to date.")
+            return 1 if findings else 0
+        report = build_course(args.root, execute=args.execute, only=args.modules, timeout=args.timeout)
+    except (CourseError, BuildError) as error:
+        print(error)
+        return 1
+    for path in report.executed:
+        print(f"executed {path.parent.name}/{path.name}")
+    for path in report.written:
+        print(f"wrote {path.parent.name}/{path.name}")
+    print(
+        f"{len(report.written)} notebook(s) written, {len(report.unchanged)} already up to date"
+        + ("; README module table updated." if report.readme_changed else ".")
+    )
+    return 0

@@ -1,0 +1,343 @@
+"""Exercises, verdicts and the pure scoring function.
+
+An :class:`Exercise` is declared once, in its module's ``mNN.py`` (see :mod:`academy.modules`)::
+
+    Exercise(
+        name="q1", number="0.1", answer="mean_vibration_mm_s",
+        expected=lambda data: clean_vibration(data).mean(),
+        kind=Number(unit="mm/s", rel_tol=1e-4),
+        mistakes=[Mistake("kept_dropouts", lambda data: raw_vibration(data).mean())],
+        points=2, objective="00.1",
+    )
+
+``expected`` and every ``Mistake.compute`` are functions of the data (an object with
+``load(name, variant="clean")`` and ``load_truth(name)``: :mod:`academy.data` itself, or
+:class:`InMemoryTables`), evaluated when a check runs, so a plant generated with another seed
+checks just as well. The trainee-facing words (placeholder ``todo``, ``hints``, mistake
+messages) are looked up in the module's ``WORDS`` under the exercise's name; loading the module
+binds them to the exercise (``module`` and ``words`` fields).
+
+An exercise may ask for several variables: ``answer=("lcl_mm", "ucl_mm")`` with one kind for all
+or a tuple of kinds, and ``expected`` (and each mistake) returning a tuple in the same order.
+
+Scoring
+-------
+:func:`score` is pure and runs outside a kernel: ``score(exercise, answer_value, data)`` returns
+a :class:`Verdict` with ``status`` ``"not_attempted"``, ``"incorrect"`` or ``"correct"``, the
+message a trainee sees and ``fraction``, the share of the public points earned (1.0 or 0.0).
+``points - hidden_points`` are public: the check decides them. ``hidden_points`` are decided only
+by the hidden-tests cell of the solution notebook, which the grader runs.
+
+``answer_value`` is a plain value (see :mod:`academy.exercise.plain`) for a one-variable exercise,
+or a dict ``{variable: plain value}``. Inside a kernel, :func:`extract_answer` reads the variables
+from a namespace into JSON; :func:`load_answer` turns that JSON back into ``answer_value``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+
+from academy.exercise import plain as plain_values
+from academy.exercise.kinds import AnswerKind, WrongForm
+from academy.exercise.plain import MISSING, is_unanswered, to_plain
+from academy.exercise.words import word
+
+STATUSES = ("not_attempted", "incorrect", "correct")
+# Attributes of a notebook's ``ex`` object, which an exercise name would hide.
+RESERVED_NAMES = frozenset({"data", "module", "names", "course_module"})
+ANSWER_FORMAT = "academy.answer/1"
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer: ``compute(data)`` gives it; ``WORDS[exercise]["mistakes"][key]`` explains it."""
+
+    key: str
+    compute: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of one module (see the module docstring)."""
+
+    name: str
+    number: str
+    answer: str | tuple[str, ...]
+    expected: Callable[[Any], Any]
+    kind: AnswerKind | tuple[AnswerKind, ...]
+    objective: str | tuple[str, ...]
+    points: float
+    mistakes: tuple[Mistake, ...] | list[Mistake] = ()
+    hidden_points: float = 0
+    module: str = ""
+    words: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return (self.answer,) if isinstance(self.answer, str) else tuple(self.answer)
+
+    @property
+    def kinds(self) -> tuple[AnswerKind, ...]:
+        if isinstance(self.kind, AnswerKind):
+            return (self.kind,) * len(self.variables)
+        return tuple(self.kind)
+
+    @property
+    def objectives(self) -> tuple[str, ...]:
+        """The learning objectives this exercise assesses."""
+        return (self.objective,) if isinstance(self.objective, str) else tuple(self.objective)
+
+    @property
+    def public_points(self) -> float:
+        return self.points - self.hidden_points
+
+    @property
+    def label(self) -> str:
+        return word("exercise", number=self.number)
+
+    @property
+    def grade_id(self) -> str:
+        """The nbgrader grade_id of the exercise's answer cell; its check cell is ``<grade_id>-check``."""
+        return self.name
+
+    @property
+    def hints(self) -> list[str]:
+        return list(self.words.get("hints", []))
+
+    def mistake_message(self, key: str) -> str:
+        return self.words.get("mistakes", {})[key]
+
+    def placeholder(self) -> str:
+        """The code that replaces the solution region in the trainee notebook: it runs, and says what to do."""
+        comment = word("placeholder", exercise_label=self.label, todo=self.words.get("todo", "your answer"))
+        return "\n".join([comment, *(f"{variable} = ..." for variable in self.variables)])
+
+    def split(self, value: Any) -> dict[str, Any]:
+        """A whole answer (one value, a tuple, or a dict by variable) as ``{variable: value}``."""
+        if len(self.variables) == 1:
+            if isinstance(value, Mapping) and set(value) == set(self.variables):
+                return dict(value)
+            return {self.variables[0]: value}
+        if isinstance(value, Mapping):
+            return {variable: value.get(variable, MISSING) for variable in self.variables}
+        values = tuple(value)
+        if len(values) != len(self.variables):
+            raise ValueError(f"{self.name}: expected {len(self.variables)} values, got {len(values)}")
+        return dict(zip(self.variables, values))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The result of one check: a status from :data:`STATUSES`, its message, the share of public points."""
+
+    status: str
+    message: str
+    fraction: float
+    mistake: str | None = None  # key of the known mistake the answer matched, for progress reports
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+
+def score(exercise: Exercise, answer_value: Any, data: Any) -> Verdict:
+    """Judge an answer. Never raises: a failure inside the check becomes a calm message."""
+    try:
+        return _score(exercise, answer_value, data)
+    except Exception as error:  # the promise is a verdict, whatever went wrong
+        return Verdict("incorrect", word("check.unreadable", error=_short(error)), 0.0)
+
+
+def _score(exercise: Exercise, answer_value: Any, data: Any) -> Verdict:
+    answers = exercise.split(answer_value)
+    unanswered = [variable for variable in exercise.variables if is_unanswered(answers[variable])]
+    if len(unanswered) == len(exercise.variables):
+        first = unanswered[0]
+        key = "not_attempted.missing" if answers[first] is MISSING else "not_attempted.placeholder"
+        return Verdict("not_attempted", word(key, variable=first), 0.0)
+    if unanswered:
+        answered = next(variable for variable in exercise.variables if variable not in unanswered)
+        return _incorrect(exercise, word("incorrect.partly_answered", answered=answered, missing=unanswered[0]))
+
+    converted: dict[str, Any] = {}
+    for variable, kind in zip(exercise.variables, exercise.kinds):
+        try:
+            converted[variable] = kind.convert(to_plain(answers[variable]))
+        except WrongForm as reason:
+            return _incorrect(exercise, _about(exercise, variable, str(reason)))
+
+    try:
+        expected = expected_answer(exercise, data)
+    except Exception as error:
+        return Verdict("incorrect", word("check.broken", error=_short(error)), 0.0)
+
+    reasons = []
+    for variable, kind in zip(exercise.variables, exercise.kinds):
+        comparison = kind.compare(converted[variable], expected[variable])
+        if not comparison.ok:
+            reasons.append(_about(exercise, variable, comparison.reason))
+    if not reasons:
+        key = "correct.public_only" if exercise.hidden_points else "correct.done"
+        return Verdict("correct", word(key), 1.0)
+
+    for mistake in exercise.mistakes:
+        try:
+            wrong = _converted_expected(exercise, mistake.compute(data))
+        except Exception:  # a mistake that cannot be computed simply does not match
+            continue
+        if all(
+            kind.matches_mistake(converted[variable], wrong[variable])
+            for variable, kind in zip(exercise.variables, exercise.kinds)
+        ):
+            return _incorrect(exercise, exercise.mistake_message(mistake.key), mistake=mistake.key)
+    return _incorrect(exercise, reasons[0])
+
+
+def expected_answer(exercise: Exercise, data: Any) -> dict[str, Any]:
+    """The expected answer for this data, converted by the exercise's kind(s), by variable."""
+    return _converted_expected(exercise, exercise.expected(data))
+
+
+def _converted_expected(exercise: Exercise, value: Any) -> dict[str, Any]:
+    parts = exercise.split(value if len(exercise.variables) > 1 else {exercise.variables[0]: value})
+    return {variable: kind.convert_expected(parts[variable]) for variable, kind in zip(exercise.variables, exercise.kinds)}
+
+
+def _incorrect(exercise: Exercise, reason: str, mistake: str | None = None) -> Verdict:
+    return Verdict("incorrect", f"{reason} {word('incorrect.next_step', exercise=exercise.name)}", 0.0, mistake)
+
+
+def _about(exercise: Exercise, variable: str, reason: str) -> str:
+    return reason if len(exercise.variables) == 1 else f"`{variable}`: {reason}"
+
+
+def _short(error: BaseException) -> str:
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+# --- answers in and out of the kernel ---------------------------------------------------------
+
+
+def extract_answer(exercise: Exercise, namespace: Mapping[str, Any]) -> dict:
+    """The exercise's answer variables from ``namespace``, as JSON-able data.
+
+    Format: ``{"format": "academy.answer/1", "module": "00", "exercise": "q1",
+    "values": {variable: <plain.encode(...) dict>}}``. Figures are summarised; missing variables
+    are recorded as missing. Never raises: an unencodable value is recorded as unsupported.
+    """
+    values = {}
+    for variable in exercise.variables:
+        value = namespace.get(variable, MISSING)
+        try:
+            values[variable] = plain_values.encode(value)
+        except Exception:
+            values[variable] = {"type": "unsupported", "type_name": type(value).__name__}
+    return {"format": ANSWER_FORMAT, "module": exercise.module, "exercise": exercise.name, "values": values}
+
+
+def load_answer(jsonable: Mapping[str, Any]) -> Any:
+    """The ``answer_value`` for :func:`score` from :func:`extract_answer`'s output.
+
+    One variable: its plain value. Several: a dict ``{variable: plain value}``.
+    """
+    if jsonable.get("format") != ANSWER_FORMAT:
+        raise ValueError(f"not an extracted answer (format {jsonable.get('format')!r}, expected {ANSWER_FORMAT!r})")
+    values = {variable: plain_values.decode(encoded) for variable, encoded in jsonable["values"].items()}
+    return next(iter(values.values())) if len(values) == 1 else values
+
+
+# --- validation of exercise declarations ------------------------------------------------------
+
+
+def exercise_problems(exercise: Exercise, module_id: str) -> list[str]:
+    """What is wrong with one exercise declaration (empty when it is fine)."""
+    where = f"module {module_id}, exercise '{exercise.name}'"
+    problems = []
+    if not exercise.name.isidentifier() or exercise.name.startswith("_") or exercise.name in RESERVED_NAMES:
+        problems.append(f"{where}: the name must be a Python name such as q1, and not one of {sorted(RESERVED_NAMES)}")
+    if not exercise.number.startswith(f"{int(module_id)}."):
+        problems.append(f"{where}: number '{exercise.number}' should start with '{int(module_id)}.'")
+    for variable in exercise.variables:
+        if not variable.isidentifier():
+            problems.append(f"{where}: answer variable '{variable}' is not a valid Python name")
+    if len(exercise.kinds) != len(exercise.variables) or not all(isinstance(k, AnswerKind) for k in exercise.kinds):
+        problems.append(f"{where}: give one answer kind, or one per answer variable")
+    if not (isinstance(exercise.points, (int, float)) and exercise.points > 0 and math.isfinite(exercise.points)):
+        problems.append(f"{where}: points must be a positive number")
+    elif not 0 <= exercise.hidden_points < exercise.points:
+        problems.append(f"{where}: hidden points must be at least 0 and less than the points")
+    if not exercise.objectives:
+        problems.append(f"{where}: name the learning objective(s) the exercise assesses")
+    for objective in exercise.objectives:
+        if not objective.startswith(f"{module_id}."):
+            problems.append(f"{where}: objective '{objective}' is not one of module {module_id}'s (they look like {module_id}.1)")
+    if not exercise.mistakes:
+        problems.append(f"{where}: declare at least one common mistake, so the check can be tested on a wrong answer")
+    keys = [mistake.key for mistake in exercise.mistakes]
+    if len(set(keys)) != len(keys):
+        problems.append(f"{where}: mistake keys repeat")
+    words = exercise.words
+    if not isinstance(words.get("todo"), str) or not words.get("todo"):
+        problems.append(f"{where}: WORDS['{exercise.name}']['todo'] is missing")
+    hints = words.get("hints")
+    if not isinstance(hints, list) or len(hints) < 2 or not all(isinstance(h, str) and h for h in hints):
+        problems.append(f"{where}: WORDS['{exercise.name}']['hints'] needs at least two hints, the last close to the answer")
+    messages = words.get("mistakes", {})
+    for key in keys:
+        if not isinstance(messages.get(key), str) or not messages.get(key):
+            problems.append(f"{where}: WORDS['{exercise.name}']['mistakes']['{key}'] is missing")
+    for key in set(messages) - set(keys):
+        problems.append(f"{where}: WORDS['{exercise.name}']['mistakes']['{key}'] belongs to no declared mistake")
+    for text in [*(hints or []), *messages.values()]:
+        if isinstance(text, str) and "correct" in text.casefold():
+            problems.append(
+                f"{where}: the word 'correct' is reserved for the correct status; rephrase: {text[:60]!r}"
+            )
+    return problems
+
+
+def module_problems(module) -> list[str]:
+    """Problems of a whole :class:`academy.modules.CourseModule`: each exercise, names, words."""
+    problems = []
+    names = [exercise.name for exercise in module.exercises]
+    if not names:
+        problems.append(f"module {module.module_id}: EXERCISES is empty")
+    if len(set(names)) != len(names):
+        problems.append(f"module {module.module_id}: exercise names repeat")
+    numbers = [exercise.number for exercise in module.exercises]
+    if len(set(numbers)) != len(numbers):
+        problems.append(f"module {module.module_id}: exercise numbers repeat")
+    for name in set(module.words) - set(names):
+        problems.append(f"module {module.module_id}: WORDS['{name}'] belongs to no exercise")
+    for exercise in module.exercises:
+        problems += exercise_problems(exercise, module.module_id)
+    return problems
+
+
+class InMemoryTables:
+    """Tables held in memory, with the same ``load``/``load_truth`` interface as :mod:`academy.data`.
+
+    ``observed`` maps a table name to a DataFrame, or to ``{"clean": df, "raw": df}`` when the
+    two variants differ. Every load returns a copy, like the real loader.
+    """
+
+    def __init__(self, observed: Mapping[str, Any], truth: Mapping[str, pd.DataFrame] | None = None):
+        self._observed = dict(observed)
+        self._truth = dict(truth or {})
+
+    def load(self, name: str, variant: str = "clean") -> pd.DataFrame:
+        if name not in self._observed:
+            raise LookupError(f"There is no table called '{name}'. Tables: {', '.join(sorted(self._observed))}.")
+        table = self._observed[name]
+        if isinstance(table, Mapping):
+            table = table[variant]
+        return table.copy()
+
+    def load_truth(self, name: str) -> pd.DataFrame:
+        if name not in self._truth:
+            raise LookupError(f"There is no ground-truth table called '{name}'.")
+        return self._truth[name].copy()

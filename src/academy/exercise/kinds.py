@@ -1,0 +1,468 @@
+"""Answer kinds: how an answer is read and compared with the expected one.
+
+Every kind has three steps, all on plain values (see :mod:`academy.exercise.plain`):
+
+``convert(plain)``
+    Check the answer's form and coerce it (``float()``, a sorted list of labels, a DataFrame with
+    its named index turned into columns, ...). A wrong form raises :class:`WrongForm` whose text
+    is the trainee-facing reason ("Expected a number in mm/s, got a table ...").
+``compare(answer, expected)``
+    Returns a :class:`Comparison`: ``ok``, or not ok with a plain-words reason.
+``matches_mistake(answer, wrong)``
+    Whether the answer is a known wrong answer; by default the same test as ``compare``.
+
+The expected value goes through ``convert_expected`` (for most kinds ``convert`` after
+``to_plain``), so module authors may return numpy scalars, Series or DataFrames from their
+``expected`` functions. Comparisons only ever touch the converted copies, never the trainee's
+object, so an answer with a rigged ``__eq__`` gains nothing.
+
+Kinds: :class:`Number`, :class:`Integer`, :class:`Choice` (also free text), :class:`Labels`
+(a set of labels), :class:`Column` (pandas Series), :class:`Table` (pandas DataFrame) and
+:class:`Figure` (matplotlib figure, see :mod:`academy.exercise.figures`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from academy.exercise.plain import MISSING, FigureSummary, TooLarge, Unsupported, to_plain
+from academy.exercise.words import word
+
+
+class WrongForm(Exception):
+    """The answer is not in the form the kind expects; ``str(error)`` says so in plain words."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    ok: bool
+    reason: str = ""
+
+
+OK = Comparison(True)
+
+
+def describe_got(plain: Any) -> str:
+    """What an answer turned out to be, in plain words ("a table with 12 rows and 3 columns")."""
+    if plain is MISSING:
+        return word("got.missing")
+    if plain is None:
+        return word("got.none")
+    if isinstance(plain, bool):
+        return word("got.bool", value=plain)
+    if isinstance(plain, (int, float)):
+        return word("got.number", value=_number(plain))
+    if isinstance(plain, str):
+        return word("got.text", value=plain if len(plain) <= 40 else plain[:37] + "...")
+    if isinstance(plain, list):
+        return word("got.list", count=len(plain))
+    if isinstance(plain, np.ndarray):
+        return word("got.array", count=plain.size)
+    if isinstance(plain, pd.Series):
+        return word("got.series", count=len(plain))
+    if isinstance(plain, pd.DataFrame):
+        return word("got.frame", rows=plain.shape[0], columns=plain.shape[1])
+    if isinstance(plain, FigureSummary):
+        return word("got.figure")
+    if isinstance(plain, dict):
+        return word("got.mapping")
+    if isinstance(plain, TooLarge):
+        return word("got.too_large", type_name=plain.type_name, shape=" x ".join(map(str, plain.shape)))
+    if isinstance(plain, Unsupported):
+        return word("got.other", type_name=plain.type_name)
+    return word("got.other", type_name=type(plain).__name__)
+
+
+def _number(value: float) -> str:
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+class AnswerKind:
+    """Base class of the answer kinds; see the module docstring for the three steps."""
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def convert(self, plain: Any) -> Any:
+        raise NotImplementedError
+
+    def compare(self, answer: Any, expected: Any) -> Comparison:
+        raise NotImplementedError
+
+    def convert_expected(self, value: Any) -> Any:
+        return self.convert(to_plain(value))
+
+    def matches_mistake(self, answer: Any, wrong: Any) -> bool:
+        return self.compare(answer, wrong).ok
+
+    def wrong_form(self, plain: Any) -> WrongForm:
+        return WrongForm(word("reason.wrong_form", expected=self.describe(), got=describe_got(plain)))
+
+
+def _single_item(plain: Any) -> bool:
+    """A list, array or column holding exactly one value: a near miss worth its own message."""
+    return isinstance(plain, (list, np.ndarray, pd.Series)) and len(plain) == 1
+
+
+@dataclass(frozen=True)
+class Number(AnswerKind):
+    """One number, compared with ``math.isclose(rel_tol, abs_tol)``; ``unit`` appears in messages."""
+
+    unit: str = ""
+    rel_tol: float = 1e-6
+    abs_tol: float = 1e-9
+
+    def describe(self) -> str:
+        return word("kind.number_unit", unit=self.unit) if self.unit else word("kind.number")
+
+    def convert(self, plain: Any) -> float:
+        if isinstance(plain, bool) or not isinstance(plain, (int, float)):
+            if _single_item(plain):
+                raise WrongForm(word("reason.one_value", count=1))
+            raise self.wrong_form(plain)
+        number = float(plain)
+        if math.isnan(number):
+            raise WrongForm(word("reason.not_a_number"))
+        return number
+
+    def compare(self, answer: float, expected: float) -> Comparison:
+        if math.isclose(answer, expected, rel_tol=self.rel_tol, abs_tol=self.abs_tol):
+            return OK
+        unit_phrase = f" {self.unit}" if self.unit else ""
+        return Comparison(False, word("reason.number_differs", value=_number(answer), unit_phrase=unit_phrase))
+
+
+@dataclass(frozen=True)
+class Integer(AnswerKind):
+    """A whole number (a count). A float is accepted when it is whole (``12.0``)."""
+
+    def describe(self) -> str:
+        return word("kind.integer")
+
+    def convert(self, plain: Any) -> int:
+        if isinstance(plain, bool) or not isinstance(plain, (int, float)):
+            if _single_item(plain):
+                raise WrongForm(word("reason.one_value", count=1))
+            raise self.wrong_form(plain)
+        if isinstance(plain, float) and not (math.isfinite(plain) and plain.is_integer()):
+            raise WrongForm(word("reason.not_whole", value=_number(plain)))
+        return int(plain)
+
+    def compare(self, answer: int, expected: int) -> Comparison:
+        return OK if answer == expected else Comparison(False, word("reason.integer_differs", value=answer))
+
+
+@dataclass(frozen=True)
+class Choice(AnswerKind):
+    """One of ``options`` (or, without options, a free text), compared ignoring case and spacing."""
+
+    options: tuple[str, ...] | None = None
+    case_sensitive: bool = False
+
+    def describe(self) -> str:
+        if self.options:
+            return word("kind.choice", options=", ".join(f"'{option}'" for option in self.options))
+        return word("kind.text")
+
+    def _normal(self, text: str) -> str:
+        text = " ".join(text.split())
+        return text if self.case_sensitive else text.casefold()
+
+    def convert(self, plain: Any) -> str:
+        if isinstance(plain, int) and not isinstance(plain, bool) and self.options and str(plain) in self.options:
+            plain = str(plain)
+        if not isinstance(plain, str):
+            raise self.wrong_form(plain)
+        if self.options:
+            for option in self.options:
+                if self._normal(option) == self._normal(plain):
+                    return option
+            raise WrongForm(word("reason.not_an_option", value=plain.strip(), options=", ".join(self.options)))
+        return " ".join(plain.split())
+
+    def compare(self, answer: str, expected: str) -> Comparison:
+        if self._normal(answer) == self._normal(expected):
+            return OK
+        return Comparison(False, word("reason.choice_differs", value=answer))
+
+
+@dataclass(frozen=True)
+class Labels(AnswerKind):
+    """A set of labels (machine ids, alarm codes): order and repeats do not matter."""
+
+    noun: str = "labels"
+
+    def describe(self) -> str:
+        return word("kind.labels", noun=self.noun)
+
+    def convert(self, plain: Any) -> list[str]:
+        if isinstance(plain, str):
+            raise WrongForm(word("reason.labels_from_text", noun=self.noun, value=plain))
+        if isinstance(plain, (np.ndarray, pd.Series)):
+            plain = [to_plain(item) for item in np.asarray(plain).reshape(-1).tolist()]
+        if not isinstance(plain, list) or not all(
+            isinstance(item, (str, int)) and not isinstance(item, bool) for item in plain
+        ):
+            raise self.wrong_form(plain)
+        return sorted({str(item) for item in plain})
+
+    def compare(self, answer: list[str], expected: list[str]) -> Comparison:
+        given, wanted = set(answer), set(expected)
+        if given == wanted:
+            return OK
+        return Comparison(
+            False,
+            word(
+                "reason.labels_differ",
+                right=len(given & wanted),
+                given=len(given),
+                noun=self.noun,
+                missing=len(wanted - given),
+                extra=len(given - wanted),
+            ),
+        )
+
+
+def _label_key(label: Any) -> str:
+    return str(to_plain(label))
+
+
+def _values_match(answer: np.ndarray, expected: np.ndarray, rel_tol: float, abs_tol: float) -> np.ndarray:
+    """Element-wise: numbers within tolerance (NaN matches NaN), anything else by its text."""
+    try:
+        a = np.asarray(answer, dtype=float)
+        e = np.asarray(expected, dtype=float)
+    except (TypeError, ValueError):
+        a_text = pd.Series(answer, dtype=object).map(_text_or_missing).to_numpy()
+        e_text = pd.Series(expected, dtype=object).map(_text_or_missing).to_numpy()
+        return a_text == e_text
+    return np.isclose(a, e, rtol=rel_tol, atol=abs_tol, equal_nan=True)
+
+
+def _text_or_missing(item: Any) -> str:
+    return "<missing>" if item is None or (isinstance(item, float) and math.isnan(item)) or item is pd.NaT else str(item)
+
+
+def _is_numeric(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+
+
+def _numbers_as_text(answer: pd.Series, expected: pd.Series) -> bool:
+    """Numbers expected, but the answer holds them as text ("2.5" instead of 2.5)."""
+    return _is_numeric(expected) and not _is_numeric(answer) and not pd.api.types.is_bool_dtype(answer.dtype)
+
+
+def _plain_values(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    return values.astype(object).to_numpy()
+
+
+@dataclass(frozen=True)
+class Column(AnswerKind):
+    """A pandas Series. Values are matched by index label (in any order unless ``ordered``)."""
+
+    per: str = ""
+    unit: str = ""
+    ordered: bool = False
+    rel_tol: float = 1e-6
+    abs_tol: float = 1e-9
+
+    def describe(self) -> str:
+        text = word("kind.column_per", per=self.per) if self.per else word("kind.column")
+        return f"{text}, in {self.unit}" if self.unit else text
+
+    def convert(self, plain: Any) -> pd.Series:
+        if not isinstance(plain, pd.Series):
+            raise self.wrong_form(plain)
+        return plain
+
+    def compare(self, answer: pd.Series, expected: pd.Series) -> Comparison:
+        per_phrase = f" (one per {self.per})" if self.per else ""
+        if len(answer) != len(expected):
+            return Comparison(
+                False, word("reason.length_differs", expected=len(expected), actual=len(answer), per_phrase=per_phrase)
+            )
+        answer_keys = [_label_key(label) for label in answer.index]
+        expected_keys = [_label_key(label) for label in expected.index]
+        missing = [key for key in expected_keys if key not in set(answer_keys)]
+        if missing:  # equal lengths and no label missing: the labels are the same, none repeated
+            return Comparison(False, word("reason.index_differs", missing=len(missing), example=missing[0]))
+        if _numbers_as_text(answer, expected):
+            return Comparison(False, word("reason.text_not_numbers", where=word("where.column")))
+        answer_values = pd.Series(_plain_values(answer), index=answer_keys, dtype=object)
+        aligned = answer_values.reindex(expected_keys).to_numpy()
+        good = _values_match(aligned, _plain_values(expected), self.rel_tol, self.abs_tol)
+        if not good.all():
+            first = expected_keys[int(np.argmin(good))]
+            return Comparison(False, word("reason.values_differ", bad=int((~good).sum()), total=len(good), where=first))
+        if self.ordered and answer_keys != expected_keys:
+            return Comparison(False, word("reason.order_differs"))
+        return OK
+
+
+def _flatten_index(frame: pd.DataFrame) -> pd.DataFrame:
+    """A named index (from groupby or set_index) becomes ordinary columns; a plain row number is dropped."""
+    if any(name is not None for name in frame.index.names):
+        frame = frame.reset_index()
+    else:
+        frame = frame.reset_index(drop=True)
+    frame.columns = [str(column) for column in frame.columns]
+    return frame
+
+
+@dataclass(frozen=True)
+class Table(AnswerKind):
+    """A pandas DataFrame. A named index counts as columns, so ``groupby(...).mean()`` and its
+    ``reset_index()`` are both accepted. With ``key`` columns, rows are matched on them in any
+    order; without, rows are compared in order."""
+
+    columns: tuple[str, ...] = ()
+    key: tuple[str, ...] = ()
+    per: str = ""
+    rel_tol: float = 1e-6
+    abs_tol: float = 1e-9
+
+    def describe(self) -> str:
+        if self.columns:
+            return word("kind.table", columns=", ".join(self.columns))
+        return word("kind.table_any")
+
+    def convert(self, plain: Any) -> pd.DataFrame:
+        if not isinstance(plain, pd.DataFrame):
+            raise self.wrong_form(plain)
+        return _flatten_index(plain)
+
+    def compare(self, answer: pd.DataFrame, expected: pd.DataFrame) -> Comparison:
+        if set(answer.columns) != set(expected.columns) or len(answer.columns) != len(expected.columns):
+            return Comparison(
+                False,
+                word("reason.columns_differ", actual=", ".join(answer.columns), expected=", ".join(expected.columns)),
+            )
+        per_phrase = f" (one per {self.per})" if self.per else ""
+        if len(answer) != len(expected):
+            return Comparison(
+                False, word("reason.rows_differ", expected=len(expected), actual=len(answer), per_phrase=per_phrase)
+            )
+        key = [column for column in self.key if column in expected.columns]  # a mistake's table may lack some
+        if key:
+            answer_keys = [self._row_key(row) for row in answer[key].itertuples(index=False)]
+            expected_keys = [self._row_key(row) for row in expected[key].itertuples(index=False)]
+            missing = [key for key in expected_keys if key not in set(answer_keys)]
+            if missing:
+                return Comparison(False, word("reason.keys_differ", example=missing[0]))
+            answer = answer.set_axis(answer_keys).reindex(expected_keys)
+            where = expected_keys
+        else:
+            answer = answer.reset_index(drop=True)
+            where = [f"row {position + 1}" for position in range(len(expected))]
+        for column in expected.columns:
+            if _numbers_as_text(answer[column], expected[column]):
+                return Comparison(False, word("reason.text_not_numbers", where=f"'{column}'"))
+            good = _values_match(
+                _plain_values(answer[column]), _plain_values(expected[column]), self.rel_tol, self.abs_tol
+            )
+            if not good.all():
+                return Comparison(
+                    False,
+                    word(
+                        "reason.column_values_differ",
+                        column=column,
+                        bad=int((~good).sum()),
+                        total=len(good),
+                        where=where[int(np.argmin(good))],
+                    ),
+                )
+        return OK
+
+    @staticmethod
+    def _row_key(row: tuple) -> str:
+        return " / ".join(_label_key(part) for part in row)
+
+
+@dataclass(frozen=True)
+class Figure(AnswerKind):
+    """A matplotlib figure (or Axes). The expected value comes from
+    :func:`academy.exercise.figures.expected_figure`: the main line's y values and the limit lines
+    that must be drawn. Title and axis labels must be present; ``ylabel_units`` must appear in the
+    y label. A known mistake matches on its data line and limit lines alone."""
+
+    title: bool = True
+    xlabel: bool = True
+    ylabel: bool = True
+    ylabel_units: tuple[str, ...] = ()
+    unit: str = ""
+    rel_tol: float = 1e-6
+    abs_tol: float = 1e-9
+
+    def describe(self) -> str:
+        return word("kind.figure")
+
+    def convert(self, plain: Any) -> FigureSummary:
+        if isinstance(plain, dict) and isinstance(plain.get("axes"), list):
+            return FigureSummary(plain)
+        raise self.wrong_form(plain)
+
+    def convert_expected(self, value: Any) -> dict:
+        if not isinstance(value, dict) or not {"y", "hlines", "vlines"} <= set(value):
+            raise TypeError("a Figure exercise's expected answer comes from academy.exercise.figures.expected_figure()")
+        return value
+
+    def compare(self, answer: FigureSummary, expected: dict) -> Comparison:
+        axes_list = answer["axes"] or [{"title": "", "xlabel": "", "ylabel": "", "lines": [], "hlines": [], "vlines": []}]
+        problems = [self._layout_problems(axes, answer) + self._data_problems(axes, expected) for axes in axes_list]
+        best = min(problems, key=len)
+        return OK if not best else Comparison(False, best[0])
+
+    def matches_mistake(self, answer: FigureSummary, wrong: dict) -> bool:
+        return any(not self._data_problems(axes, wrong) for axes in answer["axes"])
+
+    def _layout_problems(self, axes: dict, figure: FigureSummary) -> list[str]:
+        problems = []
+        if self.title and not (axes["title"].strip() or (len(figure["axes"]) == 1 and figure["suptitle"].strip())):
+            problems.append(word("reason.figure.no_title"))
+        if self.xlabel and not axes["xlabel"].strip():
+            problems.append(word("reason.figure.no_xlabel"))
+        if self.ylabel and not axes["ylabel"].strip():
+            problems.append(word("reason.figure.no_ylabel"))
+        for unit in self.ylabel_units:
+            if axes["ylabel"].strip() and unit.casefold() not in axes["ylabel"].casefold():
+                problems.append(word("reason.figure.ylabel_unit", unit=unit))
+        return problems
+
+    def _data_problems(self, axes: dict, expected: dict) -> list[str]:
+        problems = []
+        if expected["y"] is not None and not any(self._line_matches(line, expected["y"]) for line in axes["lines"]):
+            problems.append(word("reason.figure.no_matching_line"))
+        if expected["y"] is None and not axes["lines"]:
+            problems.append(word("reason.figure.no_matching_line"))
+        unit_phrase = f" {self.unit}" if self.unit else ""
+        for value in expected["hlines"]:
+            if not any(self._close(drawn, value) for drawn in axes["hlines"]):
+                problems.append(word("reason.figure.missing_limit", value=_number(value), unit_phrase=unit_phrase))
+        for value in expected["vlines"]:
+            if not any(self._close(drawn, value) for drawn in axes["vlines"]):
+                problems.append(word("reason.figure.missing_marker", value=_number(value)))
+        return problems
+
+    def _close(self, a: float, b: float) -> bool:
+        return math.isclose(a, b, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+
+    def _line_matches(self, line: dict, expected_y: list) -> bool:
+        wanted = np.array([np.nan if v is None else v for v in expected_y], dtype=float)
+        if line["n"] != len(wanted):
+            return False
+        if line["y"] is not None:
+            drawn = np.array([np.nan if v is None else v for v in line["y"]], dtype=float)
+            return bool(np.isclose(drawn, wanted, rtol=self.rel_tol, atol=self.abs_tol, equal_nan=True).all())
+        finite = wanted[np.isfinite(wanted)]  # a long line keeps only its statistics
+        if not finite.size:
+            return line["y_mean"] is None
+        return line["y_mean"] is not None and all(
+            self._close(line[stat], float(value))
+            for stat, value in (("y_min", finite.min()), ("y_max", finite.max()), ("y_mean", finite.mean()))
+        )

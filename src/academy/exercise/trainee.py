@@ -1,0 +1,168 @@
+"""What a trainee's notebook calls: ``ex = academy.exercises("00")``, then ``ex.q1.check()``,
+``ex.q1.hint()``, ``ex.q1.hint(2)`` and ``ex.q1.solution()``.
+
+Answers are read from the namespace the call is made from (the notebook's), so the exercise
+object needs no reference to the trainee's variables. Nothing here raises into a notebook: a
+check always shows one of its three verdicts.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Mapping
+
+from academy.exercise.core import Exercise, Verdict, extract_answer, score
+from academy.exercise.display import check_bundle, hint_bundle, solution_bundle
+from academy.exercise.plain import MISSING
+from academy.exercise.solutions import read_release_settings, solution_text
+from academy.exercise.words import word
+from academy.modules import CourseModule, load_module
+
+
+def exercises(module_id: str | int) -> "ModuleExercises":
+    """The exercises of one module, ready for a notebook: ``ex = academy.exercises("00")``."""
+    return ModuleExercises(load_module(module_id))
+
+
+class ModuleExercises:
+    """One module's exercises by name (``ex.q1``), with the tables their checks read (``ex.data``)."""
+
+    def __init__(self, module: CourseModule):
+        self._module = module
+        self._data: Any = None
+
+    @property
+    def module(self) -> str:
+        return self._module.module_id
+
+    @property
+    def course_module(self) -> CourseModule:
+        """The loaded exercise file (its exercises, words and Python module)."""
+        return self._module
+
+    @property
+    def data(self) -> Any:
+        """The tables the checks use: ``ex.data.load("telemetry")`` reads what the checks read."""
+        if self._data is None:
+            self._data = self._module.data()
+        return self._data
+
+    @property
+    def names(self) -> list[str]:
+        return [exercise.name for exercise in self._module.exercises]
+
+    def __getattr__(self, name: str) -> "BoundExercise":
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return BoundExercise(self._module.exercise(name), self)
+        except KeyError as error:
+            raise AttributeError(error.args[0]) from None
+
+    def __dir__(self) -> list[str]:
+        return [*super().__dir__(), *self.names]
+
+    def __repr__(self) -> str:
+        listed = ", ".join(f"{e.name} ({e.label})" for e in self._module.exercises)
+        return f"Module {self.module} exercises: {listed}"
+
+
+class BoundExercise:
+    """One exercise as the notebook sees it."""
+
+    def __init__(self, exercise: Exercise, module: ModuleExercises):
+        self.exercise = exercise
+        self._module = module
+
+    def __repr__(self) -> str:
+        return f"{self.exercise.label} (ex.{self.exercise.name}): run ex.{self.exercise.name}.check()"
+
+    def verdict(self, namespace: Mapping[str, Any] | None = None) -> Verdict:
+        """The verdict on the answer in ``namespace`` (default: the caller's), without showing it."""
+        namespace = namespace if namespace is not None else sys._getframe(1).f_globals
+        return self._verdict(namespace)
+
+    def _verdict(self, namespace: Mapping[str, Any]) -> Verdict:
+        values = {variable: namespace.get(variable, MISSING) for variable in self.exercise.variables}
+        answer = values if len(values) > 1 else next(iter(values.values()))
+        # The data loads only when the answer is compared, so "not attempted yet" never waits for
+        # the plant, and a loading failure becomes the check's calm "could not work out" message.
+        return score(self.exercise, answer, _LazyData(self._module))
+
+    def check(self) -> None:
+        """Show whether the answer is not attempted yet, not yet right (and why), or correct."""
+        try:
+            verdict = self._verdict(sys._getframe(1).f_globals)
+        except Exception as error:  # score() does not raise; this guards the lookup around it
+            verdict = Verdict("incorrect", word("check.unreadable", error=f"{type(error).__name__}: {error}"), 0.0)
+        _show(check_bundle(self.exercise, verdict))
+
+    def assert_correct(self) -> None:
+        """Raise AssertionError unless the answer is correct: for graders that count exceptions."""
+        verdict = self._verdict(sys._getframe(1).f_globals)
+        assert verdict.correct, f"{self.exercise.label}: {verdict.message}"
+
+    def answer(self, namespace: Mapping[str, Any] | None = None) -> dict:
+        """The answer as JSON-able data (see :func:`academy.exercise.extract_answer`)."""
+        return extract_answer(self.exercise, namespace if namespace is not None else sys._getframe(1).f_globals)
+
+    def hint(self, level: int = 1) -> None:
+        """Show hint ``level`` (1 is the gentlest; the last is close to the answer)."""
+        try:
+            allowed = read_release_settings().show_solutions
+            bundle = hint_bundle(self.exercise, level, show_solution_pointer=allowed)
+        except Exception:
+            bundle = hint_bundle(self.exercise, 1, show_solution_pointer=False)
+        _show(bundle)
+
+    def solution(self) -> None:
+        """Show a worked answer where the course run allows it."""
+        try:
+            settings = read_release_settings()
+            code = None
+            if settings.show_solutions:
+                code = solution_text(self.exercise.module, self.exercise.grade_id, settings, self._course_roots())
+            bundle = solution_bundle(self.exercise, code, settings.show_solutions)
+        except Exception:
+            bundle = solution_bundle(self.exercise, None, True)
+        _show(bundle)
+
+    def _course_roots(self) -> list[Path]:
+        roots = []
+        for folder in (Path.cwd(), *Path.cwd().parents):
+            if (folder / "course.yml").is_file():
+                roots.append(folder)
+                break
+        module_file = getattr(self._module.course_module.python_module, "__file__", None)
+        if module_file:
+            roots.append(Path(module_file).resolve().parent)
+        try:
+            from academy.data import project_root
+
+            roots.append(project_root())
+        except Exception:
+            pass
+        return roots
+
+
+class _LazyData:
+    """The module's tables, loaded on first use."""
+
+    def __init__(self, module: ModuleExercises):
+        self._module = module
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module.data, name)
+
+
+def _show(bundle: dict) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        if get_ipython() is not None:
+            display(bundle, raw=True)
+            return
+    except Exception:
+        pass
+    print(bundle["text/plain"])

@@ -1,0 +1,121 @@
+"""Trainee-facing words shared by every module's checks, in one place.
+
+Module-specific words (hints, mistake messages, placeholder text) live in each module file's
+``WORDS``; these are the words of the checking machinery itself. A translated edition replaces
+the values of this dict and keeps its keys and ``{placeholders}``.
+
+The three status phrases must stay literal: tools that read saved notebooks look for them, and no
+other message may contain the word the correct status uses, so the reasons below say "right" or
+"expected" instead.
+"""
+from __future__ import annotations
+
+COMMON_WORDS: dict[str, str] = {
+    "exercise": "Exercise {number}",
+    "status.not_attempted": "not attempted yet",
+    "status.incorrect": "not yet right",
+    "status.correct": "correct",
+    # not attempted
+    "not_attempted.missing": (
+        "There is no `{variable}` yet. Write your answer in the exercise cell above, run that cell, "
+        "then run this check again."
+    ),
+    "not_attempted.placeholder": (
+        "`{variable}` still holds `...`. Replace the `...` in the exercise cell above with your answer, "
+        "run that cell, then run this check again."
+    ),
+    "incorrect.partly_answered": "`{answered}` has an answer, but `{missing}` still needs one.",
+    # after the verdict
+    "correct.done": "Well done.",
+    "correct.public_only": (
+        "The checks here pass. Your instructor's grading runs more tests on this exercise, "
+        "so keep your answer as it is."
+    ),
+    "incorrect.next_step": "Need a nudge? Run ex.{exercise}.hint() for a hint.",
+    "check.broken": (
+        "The check could not work out the expected answer ({error}). This is a problem with the course, "
+        "not with your answer: please tell your instructor."
+    ),
+    "check.unreadable": "The check could not read your answer ({error}).",
+    # hints and worked answers
+    "hint.title": "Hint {level} of {count} for {exercise_label}",
+    "hint.more": "Another hint: ex.{exercise}.hint({next_level})",
+    "hint.last": "That was the last hint.",
+    "hint.solution": "Still stuck? ex.{exercise}.solution() shows a worked answer.",
+    "hint.none": "There are no hints for this exercise.",
+    "solution.title": "A worked answer for {exercise_label}",
+    "solution.intro": "One way to answer it (yours may differ and still be right):",
+    "solution.off": (
+        "Worked answers are switched off for this course run. Try ex.{exercise}.hint({last_level}), "
+        "or ask your instructor."
+    ),
+    "solution.missing": "The worked answer for this exercise is not part of this copy of the course.",
+    "placeholder": "# {exercise_label}: replace the ... with {todo}.",
+    "placeholder.markdown": "*Write your answer here.*",
+    "hidden_tests.comment": "# {exercise_label}: your instructor's grading runs more tests here.",
+    # what an answer turned out to be (used in reasons)
+    "got.missing": "nothing",
+    "got.none": "None (nothing)",
+    "got.bool": "a yes/no value ({value})",
+    "got.number": "the number {value}",
+    "got.text": "the text '{value}'",
+    "got.list": "a list of {count} items",
+    "got.array": "an array of {count} values",
+    "got.series": "a column of {count} values (a pandas Series)",
+    "got.frame": "a table with {rows} rows and {columns} columns (a pandas DataFrame)",
+    "got.figure": "a figure",
+    "got.mapping": "a dictionary",
+    "got.too_large": "a {type_name} of shape {shape}",
+    "got.other": "a {type_name}",
+    # what an answer kind expects
+    "kind.number": "a number",
+    "kind.number_unit": "a number in {unit}",
+    "kind.integer": "a whole number",
+    "kind.choice": "one of {options}",
+    "kind.text": "a piece of text",
+    "kind.labels": "a list of {noun}",
+    "kind.column": "a column of values (a pandas Series)",
+    "kind.column_per": "a column with one value per {per} (a pandas Series)",
+    "kind.table": "a table (a pandas DataFrame) with the columns {columns}",
+    "kind.table_any": "a table (a pandas DataFrame)",
+    "kind.figure": "a figure (the fig from plt.subplots())",
+    # reasons
+    "reason.wrong_form": "Expected {expected}, got {got}.",
+    "reason.one_value": "Expected one value, got a list or column of {count}: take the single value out of it.",
+    "reason.not_a_number": "Your number is NaN (not a number): usually a missing reading crept into the calculation.",
+    "reason.number_differs": "{value}{unit_phrase} is not the value the check expects. Go through the task's steps again.",
+    "reason.not_whole": "Expected a whole number (a count), got {value}.",
+    "reason.integer_differs": "{value} is not the count the check expects.",
+    "reason.not_an_option": "'{value}' is not one of the options: {options}.",
+    "reason.choice_differs": "'{value}' is not the answer the check expects.",
+    "reason.labels_from_text": "Expected a list of {noun}, got the text '{value}'. Put each one in quotes inside [ ], like ['A', 'B'].",
+    "reason.labels_differ": (
+        "{right} of your {given} {noun} are right; {missing} expected ones are missing "
+        "and {extra} should not be there."
+    ),
+    "reason.length_differs": "Expected {expected} values{per_phrase}, yours has {actual}.",
+    "reason.index_differs": (
+        "The labels of your column (its index) are not the expected ones: {missing} expected labels "
+        "are missing, for example {example}."
+    ),
+    "reason.text_not_numbers": "The values in {where} are text, not numbers: turn them into numbers with pd.to_numeric(...).",
+    "where.column": "your column",
+    "reason.order_differs": "The values are right but in another order: sort them as the task says.",
+    "reason.values_differ": "{bad} of {total} values differ from the expected ones (the first at {where}).",
+    "reason.columns_differ": "Your table's columns are {actual}; expected {expected}.",
+    "reason.rows_differ": "Expected {expected} rows{per_phrase}, your table has {actual}.",
+    "reason.keys_differ": "Rows the check expects are missing from your table, for example {example}.",
+    "reason.column_values_differ": "In column '{column}', {bad} of {total} rows differ from the expected values (the first at {where}).",
+    "reason.figure.no_title": "Your figure has no title yet: say in it which question the figure answers (ax.set_title(...)).",
+    "reason.figure.no_xlabel": "The x-axis has no label yet (ax.set_xlabel(...)).",
+    "reason.figure.no_ylabel": "The y-axis has no label yet (ax.set_ylabel(...)).",
+    "reason.figure.ylabel_unit": "The y-axis label should carry the unit ({unit}).",
+    "reason.figure.no_matching_line": "None of the lines in your figure shows the data the task asks for.",
+    "reason.figure.missing_limit": "The limit line at {value}{unit_phrase} is missing (draw it with ax.axhline(...)).",
+    "reason.figure.missing_marker": "The marker line at {value} is missing (draw it with ax.axvline(...)).",
+}
+
+
+def word(key: str, **values: object) -> str:
+    """One common phrase with its ``{placeholders}`` filled in."""
+    return COMMON_WORDS[key].format(**values)

@@ -1,0 +1,353 @@
+"""Checks, hints and worked answers, as a trainee meets them, and the pure scoring behind them.
+
+Every exercise of every module (the course's and the tooling's test modules) is checked three
+ways: correct on its expected answer, not attempted on the placeholder, and not yet right with
+the intended message on each of its known mistakes.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import nbformat
+import pandas as pd
+import pytest
+
+import academy
+from academy import modules
+from academy.cells import region_text
+from academy.exercise import (
+    CHECK_MIME,
+    MISSING,
+    Exercise,
+    Figure,
+    InMemoryTables,
+    Mistake,
+    Number,
+    check_bundle,
+    exercise_problems,
+    module_problems,
+    score,
+)
+from academy.exercise.figures import draw_expected
+from academy.exercise.solutions import RELEASE_ENV, export_solutions
+
+TEST_COURSE = Path(__file__).parent / "modules"
+COURSE_MODULES = sorted(
+    path.stem[1:] for path in (Path(academy.__file__).parent / "modules").glob("m[0-9][0-9].py")
+)
+ALL_MODULES = ["90", "91", *COURSE_MODULES]
+
+
+@pytest.fixture(autouse=True)
+def test_modules_on_path(monkeypatch):
+    monkeypatch.setenv(modules.MODULE_PATH_ENV, str(TEST_COURSE))
+    monkeypatch.delenv(RELEASE_ENV, raising=False)
+
+
+def all_exercises():
+    previous = os.environ.get(modules.MODULE_PATH_ENV)
+    os.environ[modules.MODULE_PATH_ENV] = str(TEST_COURSE)
+    try:
+        return [(module_id, exercise.name) for module_id in ALL_MODULES for exercise in modules.load_module(module_id).exercises]
+    finally:
+        if previous is None:
+            del os.environ[modules.MODULE_PATH_ENV]
+        else:
+            os.environ[modules.MODULE_PATH_ENV] = previous
+
+
+def as_answer(exercise: Exercise, value):
+    """What a trainee would hold for a computed value: a real figure for figure exercises."""
+    if isinstance(exercise.kinds[0], Figure):
+        return draw_expected(value, exercise.kinds[0].ylabel_units)
+    if len(exercise.variables) > 1:
+        return dict(zip(exercise.variables, value))
+    return value
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    cache = {}
+
+    def load(module_id):
+        if module_id not in cache:
+            module = modules.load_module(module_id)
+            cache[module_id] = (module, module.data())
+        return cache[module_id]
+
+    return load
+
+
+@pytest.mark.parametrize("module_id, name", all_exercises())
+def test_every_check_three_ways(module_id, name, loaded):
+    module, data = loaded(module_id)
+    exercise = module.exercise(name)
+    expected = exercise.expected(data)
+
+    right = score(exercise, as_answer(exercise, expected), data)
+    assert right.status == "correct", right.message
+    assert right.fraction == 1.0
+
+    placeholder = {variable: ... for variable in exercise.variables}
+    blank = score(exercise, placeholder if len(exercise.variables) > 1 else ..., data)
+    assert blank.status == "not_attempted" and blank.fraction == 0.0
+    absent = score(exercise, {v: MISSING for v in exercise.variables} if len(exercise.variables) > 1 else MISSING, data)
+    assert absent.status == "not_attempted"
+
+    assert exercise.mistakes, "every exercise declares at least one known mistake"
+    for mistake in exercise.mistakes:
+        wrong = score(exercise, as_answer(exercise, mistake.compute(data)), data)
+        assert wrong.status == "incorrect", f"mistake {mistake.key} is not caught"
+        assert wrong.mistake == mistake.key
+        assert wrong.message.startswith(exercise.mistake_message(mistake.key))
+
+
+@pytest.mark.parametrize("module_id", ALL_MODULES)
+def test_module_declarations_are_sound(module_id):
+    assert module_problems(modules.load_module(module_id)) == []
+
+
+# --- the verdict and its words -----------------------------------------------------------------
+
+
+def tiny_exercise(**changes) -> Exercise:
+    fields = dict(
+        name="q1",
+        number="90.1",
+        answer="mean_kw",
+        expected=lambda data: data.load("energy")["kw"].mean(),
+        kind=Number(unit="kW"),
+        mistakes=[Mistake("summed", lambda data: data.load("energy")["kw"].sum())],
+        points=3,
+        objective="90.1",
+        module="90",
+        words={
+            "todo": "the mean power in kW",
+            "hints": ["Take the kw column.", "Use .mean()."],
+            "mistakes": {"summed": "That is the total energy, not the mean power."},
+        },
+    )
+    fields.update(changes)
+    return Exercise(**fields)
+
+
+ENERGY = InMemoryTables({"energy": pd.DataFrame({"kw": [2.0, 4.0, 6.0]})})
+
+
+def test_verdicts_carry_status_message_and_fraction():
+    exercise = tiny_exercise()
+    assert score(exercise, 4.0, ENERGY).status == "correct"
+    wrong = score(exercise, 12.0, ENERGY)
+    assert (wrong.status, wrong.mistake, wrong.fraction) == ("incorrect", "summed", 0.0)
+    assert wrong.message == "That is the total energy, not the mean power. Need a nudge? Run ex.q1.hint() for a hint."
+    other = score(exercise, 5.0, ENERGY)
+    assert other.mistake is None and other.message.startswith("5 kW is not the value the check expects.")
+
+
+def test_hidden_points_make_the_correct_message_modest():
+    verdict = score(tiny_exercise(hidden_points=1), 4.0, ENERGY)
+    assert verdict.status == "correct"
+    assert "instructor's grading runs more tests" in verdict.message
+    bundle = check_bundle(tiny_exercise(hidden_points=1), verdict)
+    assert bundle[CHECK_MIME]["score"] == 2 and bundle[CHECK_MIME]["max_score"] == 2
+
+
+def test_a_check_never_raises():
+    def broken(data):
+        raise FileNotFoundError("telemetry table")
+
+    verdict = score(tiny_exercise(expected=broken), 4.0, ENERGY)
+    assert verdict.status == "incorrect"
+    assert "could not work out the expected answer (FileNotFoundError: telemetry table)" in verdict.message
+    assert "not with your answer" in verdict.message
+
+    class Hostile:
+        def __float__(self):
+            raise RuntimeError("no")
+
+        def __repr__(self):
+            raise RuntimeError("no")
+
+    assert score(tiny_exercise(), Hostile(), ENERGY).status == "incorrect"
+    assert score(tiny_exercise(mistakes=[Mistake("summed", broken)]), 5.0, ENERGY).status == "incorrect"
+
+
+def test_several_variables_are_checked_together():
+    exercise = tiny_exercise(
+        answer=("low_kw", "high_kw"),
+        expected=lambda data: (data.load("energy")["kw"].min(), data.load("energy")["kw"].max()),
+        mistakes=[Mistake("summed", lambda data: (0.0, data.load("energy")["kw"].sum()))],
+    )
+    assert score(exercise, {"low_kw": 2.0, "high_kw": 6.0}, ENERGY).status == "correct"
+    half = score(exercise, {"low_kw": 2.0, "high_kw": ...}, ENERGY)
+    assert half.status == "incorrect" and "`low_kw` has an answer, but `high_kw` still needs one" in half.message
+    wrong = score(exercise, {"low_kw": 2.0, "high_kw": 7.0}, ENERGY)
+    assert wrong.status == "incorrect" and wrong.message.startswith("`high_kw`: 7 kW is not the value")
+    assert score(exercise, {"low_kw": 0.0, "high_kw": 12.0}, ENERGY).mistake == "summed"
+
+
+@pytest.mark.parametrize("answer, status", [(..., "not_attempted"), (5.0, "incorrect"), (4.0, "correct")])
+def test_the_check_bundle_has_the_three_phrases_and_machine_readable_results(answer, status):
+    exercise = tiny_exercise()
+    bundle = check_bundle(exercise, score(exercise, answer, ENERGY))
+    phrase = {"not_attempted": "not attempted yet", "incorrect": "not yet right", "correct": "correct"}[status]
+    assert bundle["text/plain"].startswith(f"Exercise 90.1: {phrase}.")
+    if status != "correct":
+        assert "correct" not in bundle["text/plain"].lower()
+    assert bundle[CHECK_MIME] == {
+        "module": "90",
+        "exercise": "q1",
+        "status": status,
+        "score": 3.0 if status == "correct" else 0.0,
+        "max_score": 3,
+    }
+    json.dumps(bundle[CHECK_MIME])
+    assert " id=" not in bundle["text/html"]
+    assert "#0072B2" in bundle["text/html"] if status == "correct" else "#0072B2" not in bundle["text/html"]
+
+
+def test_the_html_escapes_what_it_shows():
+    exercise = tiny_exercise()
+    bundle = check_bundle(exercise, score(exercise, "<script>", ENERGY))
+    assert "<script>" not in bundle["text/html"]
+    assert html.escape("'<script>'") in bundle["text/html"] or "&lt;script&gt;" in bundle["text/html"]
+
+
+# --- in a notebook namespace ---------------------------------------------------------------------
+
+
+def run_in_notebook_namespace(code: str, namespace: dict, capsys) -> str:
+    exec(code, namespace)
+    return capsys.readouterr().out
+
+
+def test_check_reads_the_answer_from_the_callers_namespace(capsys):
+    namespace = {"ex": academy.exercises("90")}
+    assert "not attempted yet" in run_in_notebook_namespace("ex.q1.check()", namespace, capsys)
+    data = namespace["ex"].data
+    raw = data.load("telemetry", "raw")
+    cnc101 = raw.loc[raw["asset_id"] == "CNC-101", "vibration_rms_mm_s"]
+    namespace["mean_vibration_mm_s"] = cnc101.mean()
+    out = run_in_notebook_namespace("ex.q1.check()", namespace, capsys)
+    assert out.startswith("Exercise 90.1: not yet right. Your average still includes the 0.0 readings")
+    namespace["mean_vibration_mm_s"] = cnc101[cnc101 > 0].mean()
+    assert run_in_notebook_namespace("ex.q1.check()", namespace, capsys).startswith("Exercise 90.1: correct.")
+
+
+def test_assert_correct_raises_only_on_a_wrong_answer():
+    namespace = {"ex": academy.exercises("91"), "readings_above_limit": 999}
+    with pytest.raises(AssertionError, match="Exercise 91.1"):
+        exec("ex.q1.assert_correct()", namespace)
+    namespace["readings_above_limit"] = namespace["ex"].q1.exercise.expected(namespace["ex"].data)
+    exec("ex.q1.assert_correct()", namespace)
+
+
+def test_a_failing_data_source_gives_a_calm_check(monkeypatch, capsys):
+    ex = academy.exercises("90")
+
+    def unavailable():
+        raise OSError("plant tables are not there")
+
+    monkeypatch.setattr(ex.course_module.python_module, "data_source", unavailable)
+    namespace = {"ex": ex, "mean_vibration_mm_s": 2.0}
+    out = run_in_notebook_namespace("ex.q1.check()", namespace, capsys)
+    assert "not yet right" in out and "could not work out the expected answer (OSError" in out
+    namespace["mean_vibration_mm_s"] = ...
+    assert "not attempted yet" in run_in_notebook_namespace("ex.q1.check()", namespace, capsys)
+
+
+def test_hints_come_in_levels(capsys):
+    ex = academy.exercises("90")
+    hints = ex.q1.exercise.hints
+    ex.q1.hint()
+    first = capsys.readouterr().out
+    assert first.startswith(f"Hint 1 of {len(hints)} for Exercise 90.1: {hints[0]}")
+    assert "ex.q1.hint(2)" in first
+    ex.q1.hint(len(hints))
+    last = capsys.readouterr().out
+    assert hints[-1] in last and "That was the last hint." in last and "ex.q1.solution()" in last
+    ex.q1.hint(99)
+    assert capsys.readouterr().out == last
+
+
+def test_solution_comes_from_the_solution_notebook(capsys):
+    academy.exercises("90").q2.solution()
+    out = capsys.readouterr().out
+    nb = nbformat.read(TEST_COURSE / "solutions" / "90_reading_a_sensor_table.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q2")
+    assert region_text(cell.source) in out
+    assert out.startswith("A worked answer for Exercise 90.2")
+
+
+def test_a_release_can_switch_solutions_off(tmp_path, monkeypatch, capsys):
+    (tmp_path / "release.json").write_text(json.dumps({"show_solutions": False}))
+    monkeypatch.chdir(tmp_path)
+    academy.exercises("90").q1.solution()
+    out = capsys.readouterr().out
+    assert "switched off" in out and "cnc101" not in out
+    academy.exercises("90").q1.hint(3)
+    assert "solution()" not in capsys.readouterr().out
+
+
+def test_a_release_can_ship_solutions_as_a_file(tmp_path, monkeypatch, capsys):
+    shipped = export_solutions(sorted((TEST_COURSE / "solutions").glob("*.ipynb")))
+    assert set(shipped["modules"]) == {"90", "91"}
+    (tmp_path / "answers.json").write_text(json.dumps(shipped))
+    (tmp_path / "release.json").write_text(json.dumps({"show_solutions": True, "solutions": "answers.json"}))
+    monkeypatch.setenv(RELEASE_ENV, str(tmp_path))
+    academy.exercises("91").q3.solution()
+    assert shipped["modules"]["91"]["q3"] in capsys.readouterr().out
+
+
+def test_an_unreadable_release_file_hides_solutions(tmp_path, monkeypatch, capsys):
+    (tmp_path / "release.json").write_text("{not json")
+    monkeypatch.setenv(RELEASE_ENV, str(tmp_path / "release.json"))
+    academy.exercises("90").q1.solution()
+    assert "switched off" in capsys.readouterr().out
+
+
+# --- finding modules ---------------------------------------------------------------------------
+
+
+def test_module_ids_are_normalised_and_unknown_ones_explained():
+    assert academy.exercises(90).module == "90"
+    with pytest.raises(modules.ModuleNotFound, match="no m89.py"):
+        academy.exercises("89")
+    with pytest.raises(modules.ModuleNotFound, match="not a module number"):
+        academy.exercises("nine")
+
+
+def test_test_modules_are_found_through_a_course_folder(monkeypatch):
+    monkeypatch.delenv(modules.MODULE_PATH_ENV)
+    monkeypatch.chdir(TEST_COURSE / "notebooks")
+    assert str(TEST_COURSE.resolve()) in modules.search_path()
+    assert academy.exercises("91").names == ["q1", "q2", "q3", "q4", "q5", "q6"]
+
+
+def test_unknown_exercise_names_are_explained():
+    with pytest.raises(AttributeError, match="has no exercise 'q9'"):
+        academy.exercises("90").q9
+
+
+def test_declaration_problems_are_specific():
+    exercise = tiny_exercise(
+        number="1.1",
+        mistakes=[],
+        words={"todo": "x", "hints": ["only one, and it is correct"], "mistakes": {"stray": "?"}},
+    )
+    problems = "\n".join(exercise_problems(exercise, "90"))
+    assert "number '1.1' should start with '90.'" in problems
+    assert "at least one common mistake" in problems
+    assert "needs at least two hints" in problems
+    assert "['stray'] belongs to no declared mistake" in problems
+    assert "the word 'correct' is reserved" in problems
+    assert re.search(r"objective", problems) is None
+    assert "must be a Python name such as q1" in "\n".join(exercise_problems(tiny_exercise(name="data"), "90"))

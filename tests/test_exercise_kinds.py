@@ -1,0 +1,341 @@
+"""Answer kinds: what they accept, how they compare, and what they say when an answer is off."""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from academy.exercise import Choice, Column, Figure, Integer, Labels, Number, Table, WrongForm, expected_figure, to_plain
+from academy.exercise.figures import MAX_POINTS
+
+
+def judge(kind, answer, expected):
+    """(ok, reason) the way score() judges: convert both sides, then compare."""
+    try:
+        converted = kind.convert(to_plain(answer))
+    except WrongForm as reason:
+        return False, str(reason)
+    comparison = kind.compare(converted, kind.convert_expected(expected))
+    return comparison.ok, comparison.reason
+
+
+class RiggedEquality:
+    """An answer that claims to equal anything."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = object.__hash__
+
+
+class RiggedFloat(float):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = float.__hash__
+
+
+class RiggedSeries(pd.Series):
+    def equals(self, other):
+        return True
+
+    def __eq__(self, other):
+        return pd.Series(True, index=self.index)
+
+
+class RiggedFrame(pd.DataFrame):
+    def equals(self, other):
+        return True
+
+
+# --- Number ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answer", [2.25, np.float64(2.25), np.float32(2.25), np.array(2.25), 2.2500000001])
+def test_number_accepts_numbers_of_any_numeric_type(answer):
+    assert judge(Number(unit="mm/s"), answer, 2.25) == (True, "")
+
+
+def test_number_reports_a_wrong_value_with_its_unit():
+    ok, reason = judge(Number(unit="mm/s"), 2.5, 2.25)
+    assert not ok
+    assert reason.startswith("2.5 mm/s is not the value the check expects")
+
+
+def test_number_tolerance_is_the_exercise_authors_choice():
+    assert judge(Number(abs_tol=0.01), 2.254, 2.25)[0]
+    assert not judge(Number(abs_tol=0.001), 2.254, 2.25)[0]
+
+
+@pytest.mark.parametrize(
+    "answer, phrase",
+    [
+        (pd.DataFrame({"a": [1.0, 2.0]}), "Expected a number in mm/s, got a table with 2 rows and 1 columns"),
+        (pd.Series([1.0, 2.0]), "got a column of 2 values"),
+        ("2.25", "got the text '2.25'"),
+        (True, "got a yes/no value (True)"),
+        (None, "got None"),
+        ([1.0, 2.0], "got a list of 2 items"),
+        (RiggedEquality(), "got a RiggedEquality"),
+    ],
+)
+def test_number_names_the_form_it_got(answer, phrase):
+    ok, reason = judge(Number(unit="mm/s"), answer, 2.25)
+    assert not ok
+    assert phrase in reason
+
+
+def test_number_points_out_a_single_value_wrapped_in_a_list_or_column():
+    for wrapped in ([2.25], pd.Series([2.25]), np.array([2.25])):
+        ok, reason = judge(Number(), wrapped, 2.25)
+        assert not ok and "take the single value out" in reason
+
+
+def test_number_explains_nan():
+    ok, reason = judge(Number(), float("nan"), 2.25)
+    assert not ok and "NaN" in reason
+
+
+def test_a_rigged_float_is_judged_by_its_value():
+    assert not judge(Number(), RiggedFloat(9.0), 2.25)[0]
+    assert judge(Number(), RiggedFloat(2.25), 2.25)[0]
+
+
+# --- Integer -----------------------------------------------------------------------------------
+
+
+def test_integer_accepts_whole_floats_and_numpy_ints():
+    assert judge(Integer(), 12.0, 12)[0]
+    assert judge(Integer(), np.int64(12), np.int64(12))[0]
+
+
+def test_integer_refuses_fractions_and_reports_wrong_counts():
+    assert judge(Integer(), 12.5, 12) == (False, "Expected a whole number (a count), got 12.5.")
+    ok, reason = judge(Integer(), 11, 12)
+    assert not ok and reason == "11 is not the count the check expects."
+
+
+# --- Choice ------------------------------------------------------------------------------------
+
+
+def test_choice_ignores_case_and_spacing():
+    kind = Choice(options=("A", "B", "C", "D"))
+    assert judge(kind, " b ", "B")[0]
+    ok, reason = judge(kind, "C", "B")
+    assert not ok and "'C' is not the answer" in reason
+
+
+def test_choice_says_when_an_answer_is_not_an_option():
+    ok, reason = judge(Choice(options=("A", "B")), "E", "A")
+    assert not ok and reason == "'E' is not one of the options: A, B."
+
+
+def test_free_text_compares_words_not_spacing():
+    assert judge(Choice(), "spindle   bearing", "Spindle bearing")[0]
+    assert not judge(Choice(case_sensitive=True), "spindle bearing", "Spindle bearing")[0]
+
+
+# --- Labels ------------------------------------------------------------------------------------
+
+
+def test_labels_ignore_order_repeats_and_container():
+    expected = ["CNC-101", "CNC-201"]
+    for answer in (["CNC-201", "CNC-101"], ("CNC-101", "CNC-201", "CNC-101"), {"CNC-101", "CNC-201"},
+                   pd.Index(["CNC-201", "CNC-101"]), np.array(["CNC-101", "CNC-201"]), pd.Series(["CNC-101", "CNC-201"])):
+        assert judge(Labels(), answer, expected)[0], answer
+
+
+def test_labels_count_what_is_missing_and_extra_without_naming_it():
+    ok, reason = judge(Labels(noun="machine ids"), ["CNC-101", "CNC-102"], ["CNC-101", "CNC-201"])
+    assert not ok
+    assert reason == "1 of your 2 machine ids are right; 1 expected ones are missing and 1 should not be there."
+    assert "CNC-201" not in reason
+
+
+def test_labels_explain_a_text_answer():
+    ok, reason = judge(Labels(noun="machine ids"), "CNC-101, CNC-201", ["CNC-101", "CNC-201"])
+    assert not ok and "got the text 'CNC-101, CNC-201'" in reason
+
+
+# --- Column ------------------------------------------------------------------------------------
+
+EXPECTED_PEAKS = pd.Series({"CNC-101": 64.1, "CNC-102": 58.0, "CNC-201": 69.9}, name="spindle_temp_c")
+
+
+def test_column_matches_values_by_label_in_any_order():
+    answer = EXPECTED_PEAKS.sort_values(ascending=False).rename("anything")
+    assert judge(Column(per="machine"), answer, EXPECTED_PEAKS)[0]
+
+
+def test_column_with_order_requires_the_expected_order():
+    answer = EXPECTED_PEAKS.sort_values()
+    ok, reason = judge(Column(ordered=True), answer, EXPECTED_PEAKS)
+    assert not ok and "another order" in reason
+
+
+def test_column_names_the_first_differing_label():
+    answer = EXPECTED_PEAKS.copy()
+    answer["CNC-102"] = 57.0
+    ok, reason = judge(Column(), answer, EXPECTED_PEAKS)
+    assert not ok and reason == "1 of 3 values differ from the expected ones (the first at CNC-102)."
+
+
+def test_column_reports_missing_labels_and_lengths():
+    ok, reason = judge(Column(per="machine"), EXPECTED_PEAKS.iloc[:2], EXPECTED_PEAKS)
+    assert not ok and reason == "Expected 3 values (one per machine), yours has 2."
+    renamed = EXPECTED_PEAKS.rename(index={"CNC-201": "CNC-202"})
+    ok, reason = judge(Column(), renamed, EXPECTED_PEAKS)
+    assert not ok and "for example CNC-201" in reason
+
+
+def test_repeated_labels_leave_an_expected_label_missing():
+    repeated = pd.Series([64.1, 58.0, 58.0], index=["CNC-101", "CNC-102", "CNC-102"])
+    ok, reason = judge(Column(), repeated, EXPECTED_PEAKS)
+    assert not ok and "for example CNC-201" in reason
+    doubled = pd.concat([power_table().iloc[:2], power_table().iloc[[0]]], ignore_index=True)
+    ok, reason = judge(Table(key=("asset_id", "machine_state")), doubled, power_table())
+    assert not ok and reason == "Rows the check expects are missing from your table, for example CNC-102 / PRODUCING."
+
+
+def test_numbers_held_as_text_are_pointed_out():
+    ok, reason = judge(Column(), EXPECTED_PEAKS.astype(str), EXPECTED_PEAKS)
+    assert not ok and reason.startswith("The values in your column are text, not numbers")
+    ok, reason = judge(Table(), power_table().astype({"mean_power_kw": str}), power_table())
+    assert not ok and reason.startswith("The values in 'mean_power_kw' are text, not numbers")
+
+
+def test_column_refuses_a_table():
+    ok, reason = judge(Column(per="machine"), EXPECTED_PEAKS.to_frame(), EXPECTED_PEAKS)
+    assert not ok and "got a table with 3 rows and 1 columns" in reason
+
+
+def test_a_rigged_series_is_judged_by_its_values():
+    rigged = RiggedSeries([1.0, 1.0, 1.0], index=EXPECTED_PEAKS.index)
+    assert not judge(Column(), rigged, EXPECTED_PEAKS)[0]
+
+
+def test_column_compares_text_values_and_missing_values():
+    expected = pd.Series({"CNC-101": "ok", "CNC-102": None})
+    assert judge(Column(), pd.Series({"CNC-102": np.nan, "CNC-101": "ok"}), expected)[0]
+    assert not judge(Column(), pd.Series({"CNC-101": "ok", "CNC-102": "bad"}), expected)[0]
+
+
+# --- Table -------------------------------------------------------------------------------------
+
+
+def power_table():
+    return pd.DataFrame(
+        {
+            "asset_id": ["CNC-101", "CNC-101", "CNC-102"],
+            "machine_state": ["IDLE", "PRODUCING", "PRODUCING"],
+            "mean_power_kw": [1.9, 11.1, 10.8],
+        }
+    )
+
+
+def test_table_accepts_a_named_index_and_rows_in_any_order_by_key():
+    kind = Table(columns=("asset_id", "machine_state", "mean_power_kw"), key=("asset_id", "machine_state"))
+    grouped = power_table().set_index(["asset_id", "machine_state"])["mean_power_kw"].to_frame()
+    assert judge(kind, grouped, power_table())[0]
+    assert judge(kind, power_table().iloc[::-1], power_table())[0]
+
+
+def test_table_without_key_compares_rows_in_order():
+    ok, reason = judge(Table(), power_table().iloc[::-1].reset_index(drop=True), power_table())
+    assert not ok and "In column 'asset_id', 2 of 3 rows differ" in reason
+
+
+def test_table_names_columns_rows_and_differing_values():
+    kind = Table(key=("asset_id", "machine_state"), per="machine and state")
+    ok, reason = judge(kind, power_table().drop(columns="machine_state"), power_table())
+    assert not ok and reason == "Your table's columns are asset_id, mean_power_kw; expected asset_id, machine_state, mean_power_kw."
+    ok, reason = judge(kind, power_table().iloc[:2], power_table())
+    assert not ok and reason == "Expected 3 rows (one per machine and state), your table has 2."
+    changed = power_table()
+    changed.loc[2, "mean_power_kw"] = 9.0
+    ok, reason = judge(kind, changed, power_table())
+    assert not ok and reason == "In column 'mean_power_kw', 1 of 3 rows differ from the expected values (the first at CNC-102 / PRODUCING)."
+
+
+def test_a_rigged_frame_is_judged_by_its_values():
+    rigged = RiggedFrame(power_table().assign(mean_power_kw=0.0))
+    assert not judge(Table(key=("asset_id", "machine_state")), rigged, power_table())[0]
+
+
+# --- Figure ------------------------------------------------------------------------------------
+
+Y = [1.0, 2.5, 0.0, 3.1]
+
+
+def limit_figure(title="Is it above the limit?", xlabel="time", ylabel="vibration (mm/s)", limit=True, y=Y):
+    fig, ax = plt.subplots()
+    ax.plot(pd.date_range("2025-01-01", periods=len(y), freq="h", tz="UTC"), y)
+    if limit:
+        ax.axhline(2.8)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    plt.close(fig)
+    return fig
+
+
+@pytest.fixture
+def figure_kind():
+    return Figure(ylabel_units=("mm/s",), unit="mm/s")
+
+
+def test_figure_passes_when_data_limit_and_labels_are_there(figure_kind):
+    assert judge(figure_kind, limit_figure(), expected_figure(y=Y, hlines=[2.8])) == (True, "")
+    assert judge(figure_kind, limit_figure().axes[0], expected_figure(y=Y, hlines=[2.8]))[0]
+
+
+@pytest.mark.parametrize(
+    "changes, phrase",
+    [
+        ({"title": ""}, "no title"),
+        ({"xlabel": ""}, "x-axis has no label"),
+        ({"ylabel": ""}, "y-axis has no label"),
+        ({"ylabel": "vibration"}, "should carry the unit (mm/s)"),
+        ({"limit": False}, "The limit line at 2.8 mm/s is missing"),
+        ({"y": [1.0, 2.5, 0.5, 3.1]}, "None of the lines"),
+    ],
+)
+def test_figure_says_what_is_missing(figure_kind, changes, phrase):
+    ok, reason = judge(figure_kind, limit_figure(**changes), expected_figure(y=Y, hlines=[2.8]))
+    assert not ok and phrase in reason
+
+
+def test_figure_mistakes_match_on_data_alone(figure_kind):
+    wrong = figure_kind.convert_expected(expected_figure(y=Y))
+    answer = figure_kind.convert(to_plain(limit_figure(title="")))
+    assert figure_kind.matches_mistake(answer, wrong)
+    other = figure_kind.convert(to_plain(limit_figure(y=[9.0, 9.0, 9.0, 9.0])))
+    assert not figure_kind.matches_mistake(other, wrong)
+
+
+def test_figure_refuses_non_figures(figure_kind):
+    ok, reason = judge(figure_kind, [1, 2], expected_figure(y=Y))
+    assert not ok and "Expected a figure" in reason
+
+
+def test_figure_limits_drawn_with_hlines_count(figure_kind):
+    fig, ax = plt.subplots()
+    ax.plot(Y)
+    ax.hlines([2.8], 0, 3)
+    ax.set(title="t", xlabel="x", ylabel="mm/s")
+    plt.close(fig)
+    assert judge(figure_kind, fig, expected_figure(y=Y, hlines=[2.8]))[0]
+
+
+def test_long_lines_are_compared_by_their_statistics(figure_kind):
+    long_y = np.sin(np.linspace(0, 20, MAX_POINTS + 10)) + 2
+    assert judge(figure_kind, limit_figure(y=long_y), expected_figure(y=long_y, hlines=[2.8]))[0]
+    assert not judge(figure_kind, limit_figure(y=long_y + 0.5), expected_figure(y=long_y, hlines=[2.8]))[0]
