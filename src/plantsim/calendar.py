@@ -38,7 +38,11 @@ def build_timeline(scenario: Scenario) -> Timeline:
     stopped_days = set(scenario.holidays)
     for first, last in scenario.shutdowns:
         stopped_days.update(pd.date_range(first, last, freq="D").date)
-    planned_stop = np.isin(np.asarray(shift_dates), np.asarray(sorted(stopped_days), dtype=object)) \
+    # A stop covers its whole calendar day, and every shift that belongs to it (a night shift running
+    # into a holiday stops at midnight; one starting on a holiday evening does not run).
+    stopped = np.asarray(sorted(stopped_days), dtype=object)
+    calendar_dates = np.asarray(local.normalize().tz_localize(None).date)
+    planned_stop = (np.isin(np.asarray(shift_dates), stopped) | np.isin(calendar_dates, stopped)) \
         if stopped_days else np.zeros(len(times_utc), dtype=bool)
 
     shift_by_line: dict[str, np.ndarray] = {}

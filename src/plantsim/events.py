@@ -413,7 +413,8 @@ def _air_trip_floods(times: np.ndarray, states: np.ndarray, positions: dict, reg
         restart_at = start + np.int64(((disturbance.end_step - disturbance.start_step) * timeline.step_minutes * 60
                                        - trip_rng.uniform(0, 120)) * 1e9)
         compressors = sorted(a for a in register.index if kinds[a] == "air_compressor")
-        tripped = compressors[int(trip_rng.integers(len(compressors)))] if compressors else None
+        drawn = compressors[int(trip_rng.integers(len(compressors)))] if compressors else None
+        tripped = getattr(disturbance, "asset_id", None) or drawn
         leader_pick = trip_rng.random()
 
         rows = []

@@ -1,11 +1,13 @@
 """Maintenance policies and the life of one asset: wear, failures, repairs and tool changes.
 
 The plant runs a mixed policy, as most plants do:
-- fixed-interval preventive service per asset kind, done at the next planned stop after it falls due;
+- fixed-interval preventive service per asset kind, done the first time the asset is off-shift after
+  it falls due;
   a service is an imperfect repair that gives back only part of the lost health;
 - condition-based work: a weekly inspection round finds a worn component with some probability once
-  its health is low, and the component is replaced at the next planned stop (unless it fails first:
-  the gap between finding and failing is the P-F interval);
+  its health is low, and the component is replaced the next time the asset stands off-shift (an
+  evening, a weekend or a holiday), unless it fails first: the gap between finding and failing is
+  the P-F interval;
 - corrective work after a failure: the asset is down for the repair and the component is new after;
 - on CNC machines, tool changes after the programmed number of parts, early changes by an operator
   who sees the bores drift, and broken inserts.
@@ -238,7 +240,7 @@ def _new_tool(rng: np.random.Generator, tool_id: int) -> dict:
         "tool_id": tool_id,
         "life_used": 0.0,
         "parts": 0.0,
-        "life_factor": float(np.exp(rng.normal(0.0, wear.TOOL_LIFE_SPREAD))),
+        "life_factor": float(np.exp(rng.normal(-wear.TOOL_LIFE_SPREAD**2 / 2, wear.TOOL_LIFE_SPREAD))),  # mean 1
         "threshold": float(rng.exponential()),
         "hazard": 0.0,
         "early_vb": float(rng.uniform(*OPERATOR_EARLY_CHANGE_VB)) if rng.random() < OPERATOR_EARLY_CHANGE_SHARE else None,

@@ -129,7 +129,8 @@ class AssetTruth:
 
     spec: AssetSpec
     state: np.ndarray  # int8 State per step
-    load: np.ndarray  # float32 load fraction (0 off, ~0.1 idle, recipe load when producing)
+    load: np.ndarray  # float32 load fraction: 0 when off or down; CNC 0 idle, recipe load when producing;
+                      # pumps, conveyors and compressors 0.25-0.45 idle, more with the machines they serve
     speed_rpm: np.ndarray  # float32 shaft / spindle speed per step (0 when stopped)
     recipe: np.ndarray  # int8 index into the scenario's recipe list, -1 when not producing
     health: dict[str, np.ndarray]  # failure mode -> float32 health per step, 1 new, 0 failed
@@ -150,6 +151,7 @@ class Disturbance:
     end_step: int  # exclusive
     magnitude: float  # kind-specific size (e.g. +K on coolant temperature)
     description: str
+    asset_id: str | None = None  # the asset that caused it, where one did (the tripped compressor)
 
 
 @dataclass
@@ -159,6 +161,7 @@ class PlantTruth:
     timeline: Timeline
     assets: dict[str, AssetTruth]  # asset_id -> truth, in scenario order
     disturbances: list[Disturbance]
-    material_lots: pd.DataFrame  # lot_id, supplier, received_date, porosity_index (truth: > 1 is a bad lot)
+    material_lots: pd.DataFrame  # lot_id, line, supplier, received_date, valid_from(_step), porosity_index
+                                 # (truth: > 1 is a porous lot; the trainee-facing table leaves it out)
     recipes: pd.DataFrame  # one row per recipe, columns as in the scenario
     seed: int

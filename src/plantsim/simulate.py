@@ -88,6 +88,9 @@ def plan_plant(scenario: Scenario) -> PlantPlan:
             working = timeline.shift_by_line[spec.line] > 0
             cnc_schedules[spec.asset_id] = operations.cnc_schedule(
                 recipe_names, spec.recipes, working, timeline, rng_for(scenario.seed, number, "schedule"))
+    disturbances = plan_disturbances(scenario, timeline, specs, plant_rng)
+    for schedule_state, schedule_recipe in cnc_schedules.values():
+        hold_for_air(schedule_state, schedule_recipe, disturbances)
     producing_share = {}
     for line in list(scenario.line_shifts) + [UTILITY_LINE]:
         members = [s.asset_id for s in specs if s.kind == "cnc" and (line == UTILITY_LINE or s.line == line)]
@@ -96,7 +99,6 @@ def plan_plant(scenario: Scenario) -> PlantPlan:
             producing_share[line] = stacked.mean(axis=0).astype(np.float32)
         else:
             producing_share[line] = np.zeros(timeline.n_steps, dtype=np.float32)
-    disturbances = plan_disturbances(scenario, timeline, specs, plant_rng)
     lots = plan_material_lots(scenario, timeline, specs, cnc_schedules, recipes, plant_rng)
     return PlantPlan(scenario, timeline, specs, recipes, ambient, cnc_schedules, producing_share, disturbances, lots)
 
@@ -134,13 +136,27 @@ def plan_disturbances(scenario: Scenario, timeline: Timeline, specs: list[AssetS
     magnitude = float(np.round(rng.uniform(6.0, 10.0), 1))
     out.append(Disturbance("fixture_loose", loose.asset_id, start, min(n, start + days * per_day), magnitude,
                            f"Worn clamp on the fixture of {loose.asset_id}: bores scattered about {magnitude} um more for {days} days"))
-    if any(s.kind == "air_compressor" for s in specs):
+    compressors = [s.asset_id for s in specs if s.kind == "air_compressor"]
+    if compressors:
         start = _working_start(timeline, UTILITY_LINE, int(n * 0.15), int(n * 0.9), rng)
-        minutes = int(rng.integers(35, 60))
+        steps = int(rng.integers(35, 60)) // timeline.step_minutes
         magnitude = float(np.round(rng.uniform(1.4, 2.0), 1))
-        out.append(Disturbance("air_supply_drop", UTILITY_LINE, start, min(n, start + minutes // timeline.step_minutes), magnitude,
-                               f"A compressor tripped on high discharge temperature; plant air fell about {magnitude} bar for {minutes} minutes"))
+        tripped = compressors[int(rng.integers(0, len(compressors)))]
+        out.append(Disturbance("air_supply_drop", UTILITY_LINE, start, min(n, start + steps), magnitude,
+                               f"{tripped} tripped on high discharge temperature; plant air fell about {magnitude} bar "
+                               f"for {steps * timeline.step_minutes} minutes and the CNC machines held their feed",
+                               asset_id=tripped))
     return out
+
+
+def hold_for_air(state: np.ndarray, recipe: np.ndarray, disturbances: list[Disturbance]) -> None:
+    """Without compressed air the fixtures cannot clamp: cutting machines hold (idle) until it returns."""
+    for d in disturbances:
+        if d.kind == "air_supply_drop":
+            window = slice(d.start_step, d.end_step)
+            cutting = state[window] == State.PRODUCING
+            state[window] = np.where(cutting, State.IDLE, state[window])
+            recipe[window] = np.where(cutting, -1, recipe[window])
 
 
 def plan_material_lots(scenario: Scenario, timeline: Timeline, specs: list[AssetSpec],
@@ -189,6 +205,10 @@ def simulate_asset(plan: PlantPlan, spec: AssetSpec) -> AssetTruth:
         state, base_load = operations.support_schedule(working, plan.producing_share[spec.line], spec.kind,
                                                        rng_for(scenario.seed, number, "schedule"))
         recipe = np.full(timeline.n_steps, -1, dtype=np.int8)
+        for d in plan.disturbances:  # a tripped compressor stands until it is restarted
+            if d.kind == "air_supply_drop" and d.asset_id == spec.asset_id:
+                window = slice(d.start_step, d.end_step)
+                state[window] = np.where(state[window] == State.OFF, State.OFF, State.DOWN)
     health, events, vb, tool_ids = run_life(spec, scenario, timeline, state, base_load, recipe, rng)
 
     running = (state != State.OFF) & (state != State.DOWN)

@@ -55,7 +55,8 @@ def _route_steps(truth: AssetTruth, plant: PlantTruth, captures_per_week: int) -
         raise ValueError(f"captures_per_week must be 1 to 5 (the route runs on weekdays), not {captures_per_week}")
     timeline = plant.timeline
     n = len(truth.state)
-    route = [a for a, t in plant.assets.items() if t.spec.kind in WAVEFORM_KINDS]
+    # The route walks one line's machines in register order, whatever else is simulated alongside.
+    route = [a for a, t in plant.assets.items() if t.spec.kind in WAVEFORM_KINDS and t.spec.line == truth.spec.line]
     position = route.index(truth.spec.asset_id)
     offset_steps = (ROUTE_START_MINUTES + ROUTE_MINUTES_PER_MACHINE * position) // timeline.step_minutes
 

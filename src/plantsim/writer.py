@@ -85,7 +85,7 @@ def _events_frame(truth: PlantTruth) -> pd.DataFrame:
             rows.append({
                 "asset_id": asset_id, "kind": event.kind, "mode": event.mode or "all", "reason": event.reason,
                 "start": times[event.step],
-                "end": times[event.end_step] if event.end_step < n else times[-1] + pd.Timedelta(minutes=truth.timeline.step_minutes),
+                "end": step_time(truth, event.end_step),
                 "health_before": round(event.health_before, 4), "health_after": round(event.health_after, 4),
                 "cost_eur": event.cost_eur, "failure": event.failure,
             })
@@ -143,11 +143,16 @@ def tool_wear_frame(truth: PlantTruth) -> pd.DataFrame:
     return frame
 
 
+def step_time(truth: PlantTruth, step: int) -> pd.Timestamp:
+    """Start time of a step; the step after the last one is the end of the horizon."""
+    timeline = truth.timeline
+    return timeline.times_utc[0] + pd.Timedelta(minutes=timeline.step_minutes * int(step))
+
+
 def disturbances_frame(truth: PlantTruth) -> pd.DataFrame:
-    times, n = truth.timeline.times_utc, truth.timeline.n_steps
     frame = pd.DataFrame([{
-        "kind": d.kind, "target": d.target, "start": times[d.start_step],
-        "end": times[min(d.end_step, n - 1)], "magnitude": d.magnitude, "description": d.description,
+        "kind": d.kind, "target": d.target, "asset_id": d.asset_id, "start": step_time(truth, d.start_step),
+        "end": step_time(truth, d.end_step), "magnitude": d.magnitude, "description": d.description,
     } for d in truth.disturbances])
     for column in ("kind", "target"):
         frame[column] = frame[column].astype("category")
@@ -156,9 +161,9 @@ def disturbances_frame(truth: PlantTruth) -> pd.DataFrame:
 
 def quality_causes_frame(truth: PlantTruth, lines: list[str]) -> pd.DataFrame:
     """Episodes that really moved part quality: plant upsets and bad casting lots."""
-    times, n = truth.timeline.times_utc, truth.timeline.n_steps
+    end_of_horizon = step_time(truth, truth.timeline.n_steps)
     rows = [{"cause": {"coolant_chiller_fault": "coolant_temperature", "fixture_loose": "fixture_loose"}[d.kind],
-             "target": d.target, "start": times[d.start_step], "end": times[min(d.end_step, n - 1)],
+             "target": d.target, "start": step_time(truth, d.start_step), "end": step_time(truth, d.end_step),
              "description": d.description}
             for d in truth.disturbances if d.kind in ("coolant_chiller_fault", "fixture_loose")]
     lots = truth.material_lots.sort_values(["line", "valid_from_step"])
@@ -166,7 +171,7 @@ def quality_causes_frame(truth: PlantTruth, lines: list[str]) -> pd.DataFrame:
         mine = lots[lots["line"] == line].reset_index(drop=True)
         for k, lot in mine.iterrows():
             if lot["porosity_index"] > 1.0:
-                end = mine.loc[k + 1, "valid_from"] if k + 1 < len(mine) else times[-1]
+                end = mine.loc[k + 1, "valid_from"] if k + 1 < len(mine) else end_of_horizon
                 rows.append({"cause": "bad_material_lot", "target": line, "start": lot["valid_from"], "end": end,
                              "description": f"Porous casting lot {lot['lot_id']} from {lot['supplier']} (porosity index {lot['porosity_index']:.2f})"})
     frame = pd.DataFrame(rows, columns=["cause", "target", "start", "end", "description"])
@@ -238,7 +243,9 @@ def write_plant(scenario: Scenario, scenario_path: Path, out_dir: Path, progress
         bar = _progress(len(groups) + 1, progress)
         write_parquet(asset_kinds.asset_table(plan.specs), staging / "reference" / "assets" / "plant.parquet")
         write_parquet(plan.recipes, staging / "reference" / "recipes" / "plant.parquet")
-        write_parquet(plan.material_lots.drop(columns="valid_from_step"), staging / "reference" / "material_lots" / "plant.parquet")
+        # A lot's porosity is truth (the foundry does not say); quality_causes names the porous lots.
+        write_parquet(plan.material_lots.drop(columns=["valid_from_step", "porosity_index"]),
+                      staging / "reference" / "material_lots" / "plant.parquet")
         defect_manifests = []
         for number, group in enumerate(groups, start=1):
             name = f"{number:02d}-{group[0].line}"
@@ -338,4 +345,5 @@ def _move_into_place(staging: Path, out_dir: Path) -> None:
 def checksum_lines(plant_dir: Path) -> list[str]:
     """`sha256  path` lines for every generated file, as in datasets/plant/SHA256SUMS."""
     manifest = json.loads((Path(plant_dir) / "MANIFEST.json").read_text())
-    return [f"{digest}  {path}" for path, digest in sorted(manifest["files"].items())]
+    # CSV copies (--csv) are a convenience next to the Parquet tables, not part of the recorded plant.
+    return [f"{digest}  {path}" for path, digest in sorted(manifest["files"].items()) if not path.startswith("csv/")]
