@@ -61,6 +61,9 @@ def time_notebook(path: Path, timeout: int = 600) -> Timing:
         on_cell_start=on_cell_start,
         on_cell_executed=on_cell_executed,
     )
+    # As academy.build.execute_notebook runs them: without nbclient's stand-in for the Output
+    # widget, which can stall a cell with a control until the timeout (jupyter/nbclient#312).
+    client.widget_registry = {}
     begin = time.perf_counter()
     with client.setup_kernel():
         kernel_start = time.perf_counter() - begin

@@ -14,8 +14,8 @@ usable alone (the grader reuses them):
 :func:`lock_cells`
     Marks locked cells (nbgrader ``locked``) ``editable: false`` and ``deletable: false``.
 :func:`clean_metadata`
-    Drops run-time metadata (timings, scroll state, widget state) so files only change when their
-    content does.
+    Drops run-time metadata (timings, scroll state, widget state, and the widget views that would
+    point into that state) so files only change when their content does.
 
 :data:`TRAINEE_STEPS` is the chain; :func:`build_trainee_notebook` applies it. :func:`build_course`
 does every module of a course (``academy build``), optionally re-executing the solutions first
@@ -49,6 +49,7 @@ from academy.course import (
 Step = Callable[[NotebookNode], NotebookNode]
 CELL_TIMEOUT_S = 60
 RUNTIME_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 BUILD_COMMAND = "make build (or: academy build)"
 
 
@@ -123,13 +124,17 @@ def lock_cells(nb: NotebookNode) -> NotebookNode:
 
 
 def clean_metadata(nb: NotebookNode) -> NotebookNode:
-    """Drop run-time metadata: cell timings and view state, the notebook's widget state."""
+    """Drop run-time metadata: cell timings and view state, the notebook's widget state, and the
+    widget views in outputs, whose random model ids point into that state (their plain-text form,
+    such as ``Dropdown(...)``, stays)."""
     nb = _copy(nb)
     for key in ("widgets",):
         nb.metadata.pop(key, None)
     for cell in nb.cells:
         for key in RUNTIME_CELL_METADATA:
             cell.metadata.pop(key, None)
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW_MIME, None)
     return nb
 
 
@@ -167,6 +172,11 @@ def execute_notebook(nb: NotebookNode, folder: Path, timeout: int = CELL_TIMEOUT
         record_timing=False,
         store_widget_state=False,
     )
+    # nbclient plays the browser's part for ipywidgets' Output widget by answering the kernel on
+    # the shell channel, which races with its own wait for the cell's reply and can stall the cell
+    # until its timeout (jupyter/nbclient#312). Without that part, what an Output widget shows (a
+    # figure a control redraws) lands in the cell's own outputs, where a reader of the file wants it.
+    client.widget_registry = {}
     # The kernel inherits this process's environment; ``env`` only adds to it.
     client.execute(**({"env": {**os.environ, **env}} if env else {}))
     return clean_metadata(nb)

@@ -339,9 +339,12 @@ class NotebookInLab:
         return self.cell(index).locator(".jp-Cell-outputArea")
 
     def output_text(self, index: int) -> str:
-        """The text a trainee reads under the cell."""
+        """The text a trainee reads under the cell (which must show some)."""
         area = self.output_area(index)
         area.scroll_into_view_if_needed()
+        # JupyterLab skips drawing cells out of view (content-visibility), so a long notebook's
+        # output has no rendered text until a moment after it is scrolled to.
+        self.page.wait_for_function("area => area.innerText.trim() !== ''", arg=area.element_handle())
         return area.inner_text()
 
     @staticmethod
