@@ -147,9 +147,59 @@ def test_verdicts_carry_status_message_and_fraction():
     assert score(exercise, 4.0, ENERGY).status == "correct"
     wrong = score(exercise, 12.0, ENERGY)
     assert (wrong.status, wrong.mistake, wrong.fraction) == ("incorrect", "summed", 0.0)
-    assert wrong.message == "That is the total energy, not the mean power. Need a nudge? Run ex.q1.hint() for a hint."
+    assert wrong.message == (
+        "That is the total energy, not the mean power. \n"
+        "If your exercise cell ended with red error text, the cell did not finish and your new answer was not "
+        "stored: fix the error and run that cell again.\n"
+        "Need a nudge? Run ex.q1.hint() for a hint."
+    )
     other = score(exercise, 5.0, ENERGY)
     assert other.mistake is None and other.message.startswith("5 kW is not the value the check expects.")
+
+
+AFTER_AN_ERROR = "If your exercise cell ended with red error text, the cell did not finish"
+
+
+@pytest.mark.parametrize(
+    "answer, status, says",
+    [
+        (MISSING, "not_attempted", "There is no `mean_kw` yet."),
+        (..., "not_attempted", "`mean_kw` still holds `...`."),
+        (12.0, "incorrect", "That is the total energy, not the mean power."),
+        (5.0, "incorrect", "5 kW is not the value the check expects."),
+        (4.01, "incorrect", "Close: 4.01 kW looks like a rounded number typed in by hand"),
+        ("4", "incorrect", "Expected a number in kW, got the text '4'. The quotes make it text: write 4 without quotes."),
+        (pd.Series([2.0, 4.0, 6.0]), "incorrect", "got a whole column of 3 readings: finish with a step that makes one number"),
+        (4.0, "correct", "Well done."),
+    ],
+)
+def test_every_verdict_short_of_right_says_what_a_red_error_means(answer, status, says):
+    """A cell that stopped with an error stored nothing, so the check may be judging an older answer."""
+    exercise = tiny_exercise(expected=lambda data: 4.0001)  # so that 4.01 is a rounding of it
+    if status == "correct":
+        answer = 4.0001
+    verdict = score(exercise, answer, ENERGY)
+    assert verdict.status == status and says in verdict.message
+    assert (AFTER_AN_ERROR in verdict.message) == (status != "correct")
+    bundle = check_bundle(exercise, verdict)
+    if status != "correct":
+        assert "correct" not in bundle["text/plain"].lower()
+        assert f'<div style="margin-top:0.3em">{AFTER_AN_ERROR}' in bundle["text/html"], "the note has a line of its own"
+        assert " \n" not in bundle["text/plain"], "no line ends in a stray space"
+        assert bundle["text/plain"].rstrip().endswith(
+            "Run ex.q1.hint() for a hint." if status == "incorrect" else "fix the error and run that cell again."
+        )
+
+
+def test_a_known_mistake_wins_over_close():
+    """4 would look like 4.0001 rounded, but it is a known mistake: its own message explains it better."""
+    exercise = tiny_exercise(
+        expected=lambda data: 4.0001,
+        mistakes=[Mistake("summed", lambda data: 4.0)],
+    )
+    assert score(exercise, 4.0, ENERGY).mistake == "summed"
+    verdict = score(exercise, 4.01, ENERGY)
+    assert (verdict.status, verdict.mistake) == ("incorrect", None) and verdict.message.startswith("Close: 4.01 kW")
 
 
 def test_hidden_points_make_the_correct_message_modest():

@@ -79,7 +79,7 @@ def test_number_tolerance_is_the_exercise_authors_choice():
     "answer, phrase",
     [
         (pd.DataFrame({"a": [1.0, 2.0]}), "Expected a number in mm/s, got a table with 2 rows and 1 columns"),
-        (pd.Series([1.0, 2.0]), "got a column of 2 values"),
+        (pd.Series([1.0, 2.0]), "got a whole column of 2 readings"),
         ("2.25", "got the text '2.25'"),
         (True, "got a yes/no value (True)"),
         (None, "got None"),
@@ -102,6 +102,69 @@ def test_number_points_out_a_single_value_wrapped_in_a_list_or_column():
 def test_number_explains_nan():
     ok, reason = judge(Number(), float("nan"), 2.25)
     assert not ok and "NaN" in reason
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [(32.32, 32.316734313964844), (32.3, 32.316734313964844), (32.31, 32.316734313964844), (32.0, 32.316734313964844),
+     (31.9, 31.872759138708066), (1260000, 1261440.0), (0.00123, 0.0012345)],
+)
+def test_number_says_close_when_an_answer_looks_rounded_and_typed_in(answer, expected):
+    ok, reason = judge(Number(unit="°C", rel_tol=1e-5), answer, expected)
+    assert not ok
+    assert reason.startswith(f"Close: {answer:g} °C looks like a rounded number typed in by hand")
+    assert "Let Python work the number out and store its result" in reason and "steps again" not in reason
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (32.5, 32.316734313964844),  # further off than the rounding of its last digit
+        (20, 22.0),  # within its last digit's rounding, but 9 % off: not a rounding of 22
+        (0.6, 0.004),
+        (22.1, 22.0),
+        (float(np.float32(32.29)), 32.316734313964844),  # worked out by Python, so not typed in
+        (32.3167, 33.5),
+    ],
+)
+def test_number_keeps_the_plain_reason_for_answers_that_are_not_roundings(answer, expected):
+    ok, reason = judge(Number(unit="°C", rel_tol=1e-5), answer, expected)
+    assert not ok and "is not the value the check expects" in reason and "Close" not in reason
+
+
+def test_a_rounded_answer_is_close_only_outside_the_tolerance():
+    assert judge(Number(rel_tol=1e-4), 31.87, 31.872759138708066) == (True, "")
+    assert judge(Number(rel_tol=1e-6), 31.87, 31.872759138708066)[1].startswith("Close:")
+    assert not judge(Number(rounded_rel_tol=0.0), 31.9, 31.872759138708066)[1].startswith("Close:")
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        ("22", "Expected a number in kW, got the text '22'. The quotes make it text: write 22 without quotes."),
+        (" 18.5 ", "Expected a number in kW, got the text ' 18.5 '. The quotes make it text: write 18.5 without quotes."),
+        ("22 kW", "Expected a number in kW, got the text '22 kW'. The quotes make it text: write just the number, 22, "
+                  "without quotes and without the unit."),
+        ("22kW", "Expected a number in kW, got the text '22kW'. The quotes make it text: write just the number, 22, "
+                 "without quotes and without the unit."),
+        ("twenty-two", "Expected a number in kW, got the text 'twenty-two'."),
+        ("22 kW, 18.5 kW", "Expected a number in kW, got the text '22 kW, 18.5 kW'."),
+    ],
+)
+def test_number_explains_a_number_put_in_quotes(answer, message):
+    assert judge(Number(unit="kW"), answer, 22.0) == (False, message)
+
+
+def test_number_and_count_say_how_to_turn_a_whole_column_into_one_number():
+    readings = pd.Series([31.2, 33.0, 0.0, 32.4])
+    ok, reason = judge(Number(unit="°C"), readings, 32.2)
+    assert not ok and reason == (
+        "Expected a number in °C, got a whole column of 4 readings: finish with a step that makes one number "
+        "of them, such as .mean()."
+    )
+    ok, reason = judge(Integer(), readings, 4)
+    assert not ok and reason.endswith("such as .count() or .sum().")
+    assert judge(Integer(), "4", 4) == (False, "Expected a whole number, got the text '4'. The quotes make it text: write 4 without quotes.")
 
 
 def test_a_rigged_float_is_judged_by_its_value():
@@ -311,6 +374,26 @@ def test_figure_passes_when_data_limit_and_labels_are_there(figure_kind):
 def test_figure_says_what_is_missing(figure_kind, changes, phrase):
     ok, reason = judge(figure_kind, limit_figure(**changes), expected_figure(y=Y, hlines=[2.8]))
     assert not ok and phrase in reason
+
+
+def test_figure_lists_everything_it_lacks_at_once(figure_kind):
+    ok, reason = judge(figure_kind, limit_figure(title="", ylabel="vibration", limit=False), expected_figure(y=Y, hlines=[2.8]))
+    assert not ok
+    assert reason.split("\n") == [
+        "3 things to change in your figure:",
+        "- Your figure has no title yet: say in it which question the figure answers (ax.set_title(...)).",
+        "- The y-axis label should carry the unit (mm/s).",
+        "- The limit line at 2.8 mm/s is missing (draw it with ax.axhline(...)).",
+    ]
+
+
+def test_figure_judges_the_drawing_area_with_the_least_left_to_do(figure_kind):
+    fig, (empty, drawn) = plt.subplots(1, 2)
+    drawn.plot(pd.date_range("2025-01-01", periods=len(Y), freq="h", tz="UTC"), Y)
+    drawn.axhline(2.8)
+    drawn.set(title="Above the limit?", xlabel="time", ylabel="vibration")
+    plt.close(fig)
+    assert judge(figure_kind, fig, expected_figure(y=Y, hlines=[2.8])) == (False, "The y-axis label should carry the unit (mm/s).")
 
 
 def test_figure_mistakes_match_on_data_alone(figure_kind):

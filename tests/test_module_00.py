@@ -96,7 +96,12 @@ def test_q1_names_the_slip(ex, tables, code, key):
 def test_q1_explains_a_number_written_as_text(ex, tables):
     result = verdict(ex, "q1", 'cnc103_rated_power_kw = "22 kW"', tables)
     assert result.status == "incorrect"
-    assert result.message.startswith("Expected a number in kW, got the text '22 kW'.")
+    assert result.message.startswith(
+        "Expected a number in kW, got the text '22 kW'. The quotes make it text: write just the number, 22, "
+        "without quotes and without the unit."
+    )
+    result = verdict(ex, "q1", 'cnc103_rated_power_kw = "22"', tables)
+    assert result.message.startswith("Expected a number in kW, got the text '22'. The quotes make it text: write 22 without quotes.")
 
 
 def test_q1_placeholder_is_not_attempted(ex, tables):
@@ -137,6 +142,31 @@ def test_q2_catches_a_forgotten_filter(ex, tables):
     assert_mistake(result, ex, "q2", "all_machines")
 
 
+@pytest.mark.parametrize("decimals", [2, 1])
+def test_q2_says_close_to_a_rounded_number_typed_in(ex, tables, decimals):
+    """The trainee reads 32.316734 under the cell and types 32.32 or 32.3: close, but not all the digits."""
+    typed = round(float(ex.q2.exercise.expected(ex.data)), decimals)
+    result = verdict(ex, "q2", f"cnc102_mean_spindle_c = {typed}", tables)
+    assert (result.status, result.mistake) == ("incorrect", None)
+    assert result.message.startswith(f"Close: {typed:g} °C looks like a rounded number typed in by hand")
+    assert "steps again" not in result.message
+
+
+def test_a_cell_stopped_by_an_error_leaves_the_old_answer_and_the_check_says_why(ex, tables):
+    """First try: the worked example's machine. Second try: the right machine, but a mistyped column,
+    so the cell stops before it stores the answer and the check still judges the first try."""
+    namespace = run_answer(Q2_ANSWER.replace("CNC-102", "CNC-201"), tables)
+    with pytest.raises(KeyError):
+        exec(Q2_ANSWER.replace('["spindle_temp_c"]', '["spindle_temp"]'), namespace)
+    result = ex.q2.verdict(namespace)
+    assert result.mistake == "example_machine"
+    assert "If your exercise cell ended with red error text, the cell did not finish" in result.message
+    blank = run_answer("cnc102_mean_spindle_c = ...", tables)
+    with pytest.raises(SyntaxError):
+        exec("cnc102_mean_spindle_c = 32.3 °C", blank)
+    assert "the cell did not finish" in ex.q2.verdict(blank).message
+
+
 def test_q2_tells_twin_machines_apart(ex, tables):
     """CNC-101 is CNC-102's twin: their averages differ in the fourth digit, and the check sees it."""
     result = verdict(ex, "q2", Q2_ANSWER.replace("CNC-102", "CNC-101"), tables)
@@ -163,6 +193,24 @@ def test_q3_catches_the_zeros_left_in(ex, tables):
     result = verdict(ex, "q3", 'mean_spindle_week_c = historian["Spindle Temp [degC]"].mean()', tables)
     assert_mistake(result, ex, "q3", "kept_zeros")
     assert "0.0 readings" in result.message
+
+
+def test_q3_says_to_finish_a_whole_column_with_mean(ex, tables):
+    result = verdict(ex, "q3", 'spindle_c = historian["Spindle Temp [degC]"]\nmean_spindle_week_c = spindle_c[spindle_c > 0]', tables)
+    readings = int((tables["historian"]["Spindle Temp [degC]"] > 0).sum())
+    assert result.status == "incorrect"
+    assert result.message.startswith(
+        f"Expected a number in °C, got a whole column of {readings} readings: finish with a step that makes "
+        "one number of them, such as .mean()."
+    )
+    assert "Series" not in result.message
+
+
+def test_q3_takes_two_decimals_and_says_close_to_one(ex, tables):
+    expected = float(ex.q3.exercise.expected(ex.data))
+    assert verdict(ex, "q3", f"mean_spindle_week_c = {round(expected, 2)}", tables).status == "correct"
+    result = verdict(ex, "q3", f"mean_spindle_week_c = {round(expected, 1)}", tables)
+    assert result.status == "incorrect" and result.message.startswith("Close:")
 
 
 def test_q3_names_the_other_slips(ex, tables):
@@ -231,6 +279,31 @@ def test_q4_says_what_the_figure_lacks(ex, tables, change, words):
     assert result.status == "incorrect" and words in result.message
 
 
+def test_q4_lists_everything_the_figure_lacks_at_once(ex, tables):
+    untitled = Q4_ANSWER.replace('ax.set_title("Did CNC-102\'s vibration stay below the zone B/C limit this week?")\n', "")
+    result = verdict(ex, "q4", untitled.replace('"vibration RMS (mm/s)"', '"vibration RMS"'), tables)
+    assert result.status == "incorrect"
+    assert result.message.startswith("2 things to change in your figure:\n- Your figure has no title yet")
+    assert "\n- The y-axis label should carry the unit (mm/s)." in result.message
+
+
+def test_q4_takes_the_zone_d_limit_drawn_as_well(ex, tables):
+    """The text after the exercise invites a second line at 7.1 mm/s: the check must not punish it."""
+    both = Q4_ANSWER + 'ax.axhline(7.1, color="#D55E00", linestyle=":")\n'
+    assert verdict(ex, "q4", both, tables).status == "correct"
+
+
+def test_q4_a_mistyped_header_stops_before_the_figure_is_begun(ex, tables):
+    """Taking the column first (as the worked answer and the last hint do) leaves no empty frame behind."""
+    namespace = dict(tables)
+    solution = nbformat.read(SOLUTION, as_version=4)
+    worked = cells.region_text(next(c for c in solution.cells if c.id == "q4").source)
+    figures_before = plt.get_fignums()
+    with pytest.raises(KeyError):
+        exec(worked.replace("Vibration RMS [mm/s]", "Vibration RMS"), namespace)
+    assert plt.get_fignums() == figures_before and "vibration_fig" not in namespace
+
+
 def hidden_tests(name: str) -> str:
     solution = nbformat.read(SOLUTION, as_version=4)
     cell = next(c for c in solution.cells if cells.role(c) == "hidden_tests" and cells.academy_meta(c)["exercise"] == name)
@@ -244,6 +317,40 @@ def test_q4_hidden_points_ask_for_a_question_in_the_title(ex, tables):
     with pytest.raises(AssertionError, match="question"):
         exec(hidden_tests("q4"), namespace)
     exec(hidden_tests("q4"), run_answer(Q4_ANSWER, tables))
+
+
+# --- hints ----------------------------------------------------------------------------------------
+
+# What a trainee writes into each ___ of a last hint, in order.
+BLANKS = {
+    "q1": ["22.0"],
+    "q2": ['"CNC-102"', '"spindle_temp_c"'],
+    "q3": ["spindle_c > 0"],
+    "q4": ['"Vibration RMS [mm/s]"', "2.8", "Is CNC-102 in zone C", "vibration RMS"],
+}
+
+
+@pytest.mark.parametrize("name", ["q1", "q2", "q3", "q4"])
+def test_the_last_hint_is_the_answer_but_for_its_blanks(ex, tables, name):
+    """Close to the answer: its blanks filled in, it passes the check. Not the worked answer itself:
+    that is what ex.qN.solution() is for."""
+    last = getattr(ex, name).exercise.hints[-1]
+    solution = nbformat.read(SOLUTION, as_version=4)
+    worked = cells.region_text(next(c for c in solution.cells if c.id == name).source)
+    assert worked not in last and "___" in last
+    if name == "q1":
+        code = re.search(r"cnc103_rated_power_kw = ___", last).group(0)
+    else:
+        code = "\n".join(line for line in last.split("\n")[1:])
+    for blank in BLANKS[name]:
+        code = code.replace("___", blank, 1)
+    assert "___" not in code
+    assert verdict(ex, name, code, tables).status == "correct", code
+
+
+def test_the_hints_of_exercise_0_1_point_at_the_right_row():
+    assets = data.load("assets")
+    assert assets.loc[2, "asset_id"] == "CNC-103", "hint 3 of exercise 0.1 names CNC-103's row by its index"
 
 
 # --- the notebooks ------------------------------------------------------------------------------
@@ -274,6 +381,16 @@ def test_the_trainee_notebook_keeps_what_the_browser_session_needs():
     widget_cells = [cell for cell in code if "widgets.Dropdown(" in cell.source]
     assert len(widget_cells) == 1 and "nbval-ignore-output" in widget_cells[0].metadata["tags"]
     assert "interactive_output(plot_vibration_year" in widget_cells[0].source
+
+
+def test_no_cell_hands_out_a_hint_by_itself():
+    """Run top to bottom, the notebook shows no hint or worked answer: the trainee asks for them."""
+    trainee = nbformat.read(TRAINEE, as_version=4)
+    asked = [cell.id for cell in trainee.cells if cell.cell_type == "code"
+             if re.search(r"^[^#\n]*\bex\.\w+\.(hint|solution)\(", cell.source, re.MULTILINE)]
+    assert asked == []
+    own = next(cell for cell in trainee.cells if cell.id == "own-tries")
+    assert own.metadata.get("editable", True) and "ex.q1.hint()" in own.source
 
 
 def test_the_solution_shows_every_figure_without_a_live_kernel():
@@ -339,7 +456,51 @@ def test_the_export_shows_what_the_notebook_tells():
     assert spring_night.max() >= pd.Timestamp("2025-03-30 03:00") and (spring_night == "2025-03-30 01:55").any()
 
 
+def test_the_week_s_vibration_tells_what_the_notebook_says():
+    """Section 4 and the text after Exercise 0.4 describe this week in words and dates; the export
+    is the same file for every plant, so the words are checked here once."""
+    historian = m00.read_historian()
+    times, state = historian["Timestamp"], historian["Machine State"]
+    vibration = historian[m00.VIBRATION_HEADER]
+    assert times.iloc[0].day_name() == "Thursday" and times.iloc[0].strftime("%d %B") == "27 March"
+    assert times.iloc[-1] < pd.Timestamp("2025-04-03"), "the dates along the bottom run to Thursday 3 April"
+
+    weekend = (times >= "2025-03-29 14:00") & (times < "2025-03-31 06:00")
+    assert (state[weekend] == "OFF").all() and not (state[~weekend] == "OFF").any()
+    assert [times[weekend].iloc[0].day_name(), times[weekend].iloc[-1].day_name()] == ["Saturday", "Monday"]
+    after_clock_change = historian[times >= "2025-03-30 01:45"].head()
+    assert after_clock_change["Timestamp"].dt.strftime("%H:%M").tolist() == ["01:45", "01:50", "01:55", "03:00", "03:05"]
+    assert (after_clock_change["Machine State"] == "OFF").all(), "the jump hides in the times alone"
+
+    gap = times[vibration.isna()]
+    assert gap.min() >= pd.Timestamp("2025-03-27 12:50") and gap.max() <= pd.Timestamp("2025-03-27 16:35")
+    assert gap.iloc[0].day_name() == "Thursday" and len(gap) == (gap.max() - gap.min()) / pd.Timedelta("5min") + 1
+    near_zero = historian[vibration < 0.1]
+    stood_still = near_zero["Machine State"] != "PRODUCING"
+    edges = near_zero.loc[~stood_still, "Timestamp"]
+    assert stood_still.mean() > 0.99 and (edges.sub(gap.min()).abs() <= pd.Timedelta("5min")).sum() + (
+        edges.sub(gap.max()).abs() <= pd.Timedelta("5min")
+    ).sum() == len(edges), "drops to almost 0 are the machine at rest, except the dropout's edges"
+
+    cutting = vibration[(state == "PRODUCING") & (vibration > 0)]
+    assert (cutting > 2.8).mean() > 0.99, "nearly every reading while cutting is in zone C"
+    zone_d = historian[vibration > 7.1]
+    assert len(zone_d) == 4 and zone_d["Timestamp"].dt.day_name().unique().tolist() == ["Tuesday", "Wednesday"]
+    assert zone_d["Timestamp"].dt.strftime("%d %B").unique().tolist() == ["01 April", "02 April"]
+    before, after = cutting[times < "2025-03-29 14:00"], cutting[times >= "2025-03-31 06:00"]
+    assert after.mean() > before.mean() + 0.5, "the line runs higher after the weekend than before it"
+
+
+def test_drops_to_almost_0_in_the_year_figure_are_days_at_rest():
+    """Section 5: where a machine's highest vibration of the day is almost 0, it did not cut that day."""
+    telemetry = data.load("telemetry")
+    by_day = telemetry.groupby(["asset_id", telemetry["timestamp"].dt.floor("D")])
+    daily = by_day.agg(highest_mm_s=("vibration_rms_mm_s", "max"), producing=("machine_state", lambda s: (s == "producing").sum()))
+    quiet = daily[daily["highest_mm_s"] < 0.2]
+    assert len(quiet) > 0 and (quiet["producing"] == 0).all()
+
+
 def test_the_limit_in_the_task_is_cnc102s_class_limit():
     assert m00.zone_limits(data, "CNC-102") == (1.12, 2.8, 7.1)
     assets = data.load("assets")
-    assert assets.loc[assets["asset_id"] == "CNC-103", "rated_power_kw"].iloc[0] == 22.0, "hint 3 of exercise 0.1"
+    assert assets.loc[assets["asset_id"] == "CNC-103", "rated_power_kw"].iloc[0] == 22.0, "the answers typed in above"

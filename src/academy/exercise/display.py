@@ -36,9 +36,10 @@ _STYLE = {
 def check_bundle(exercise: Exercise, verdict: Verdict) -> dict:
     status_phrase = word(f"status.{verdict.status}")
     head = f"{exercise.label}: {status_phrase}."
+    message = "\n".join(line.rstrip() for line in verdict.message.split("\n"))  # a reason joined to a next line
     return {
-        "text/plain": f"{head} {verdict.message}",
-        "text/html": _box(verdict.status, f"{exercise.label}: {status_phrase}", verdict.message),
+        "text/plain": f"{head} {message}",
+        "text/html": _box(verdict.status, f"{exercise.label}: {status_phrase}", message),
         CHECK_MIME: {
             "module": exercise.module,
             "exercise": exercise.name,

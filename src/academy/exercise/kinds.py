@@ -23,7 +23,9 @@ Kinds: :class:`Number`, :class:`Integer`, :class:`Choice` (also free text), :cla
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
@@ -108,22 +110,67 @@ def _single_item(plain: Any) -> bool:
     return isinstance(plain, (list, np.ndarray, pd.Series)) and len(plain) == 1
 
 
+# A number written in quotes, perhaps with a unit after it: "22", "22.0 kW", "7.1mm/s".
+_NUMBER_IN_TEXT = re.compile(r"^\s*(?P<number>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(?P<rest>.*?)\s*$")
+_UNIT_LIKE = re.compile(r"^[^\d'\"]{1,12}$")
+_TYPED_DIGITS = 6  # more significant digits than a person copies off the screen
+
+
+def _not_a_single_number(kind: AnswerKind, plain: Any, step: str) -> WrongForm:
+    """Why an answer that should be one number is not, with the way to fix the near misses:
+    one value wrapped in a list, a whole column not yet reduced, a number put in quotes."""
+    if _single_item(plain):
+        return WrongForm(word("reason.one_value", count=1))
+    if isinstance(plain, pd.Series) and len(plain) > 1:
+        return WrongForm(word("reason.column_not_one_value", expected=kind.describe(), count=len(plain), step=word(step)))
+    if isinstance(plain, str) and (found := _NUMBER_IN_TEXT.match(plain)):
+        number, rest = found["number"], found["rest"]
+        if not rest:
+            return WrongForm(word("reason.number_as_text", expected=kind.describe(), value=plain, number=number))
+        if _UNIT_LIKE.match(rest):
+            return WrongForm(word("reason.number_and_unit_as_text", expected=kind.describe(), value=plain, number=number))
+    return kind.wrong_form(plain)
+
+
+def _looks_typed_and_rounded(answer: float, expected: float, rel_tol: float) -> bool:
+    """Whether ``answer`` looks like ``expected`` rounded (or cut off) and typed in by hand.
+
+    Typed: few significant digits (a worked-out float has fifteen or more). Rounded: ``expected``
+    lies less than one unit of the answer's last digit away (32.32 or 32.3 for 32.3167; 1260000
+    for 1261440), and within ``rel_tol`` of it, so that 20 does not pass for 22.
+    """
+    if not math.isfinite(answer):
+        return False
+    try:
+        digits = Decimal(repr(float(answer))).normalize().as_tuple()
+    except InvalidOperation:
+        return False
+    if len(digits.digits) > _TYPED_DIGITS:
+        return False
+    last_digit = 10.0 ** int(digits.exponent)
+    distance = abs(answer - expected)
+    return distance < last_digit and distance <= rel_tol * abs(expected)
+
+
 @dataclass(frozen=True)
 class Number(AnswerKind):
-    """One number, compared with ``math.isclose(rel_tol, abs_tol)``; ``unit`` appears in messages."""
+    """One number, compared with ``math.isclose(rel_tol, abs_tol)``; ``unit`` appears in messages.
+
+    An answer outside the tolerance that looks like the expected number rounded and typed in by
+    hand (see :func:`_looks_typed_and_rounded`; ``rounded_rel_tol`` bounds how far) is told so,
+    rather than sent back through the task's steps."""
 
     unit: str = ""
     rel_tol: float = 1e-6
     abs_tol: float = 1e-9
+    rounded_rel_tol: float = 0.02
 
     def describe(self) -> str:
         return word("kind.number_unit", unit=self.unit) if self.unit else word("kind.number")
 
     def convert(self, plain: Any) -> float:
         if isinstance(plain, bool) or not isinstance(plain, (int, float)):
-            if _single_item(plain):
-                raise WrongForm(word("reason.one_value", count=1))
-            raise self.wrong_form(plain)
+            raise _not_a_single_number(self, plain, "step.number")
         number = float(plain)
         if math.isnan(number):
             raise WrongForm(word("reason.not_a_number"))
@@ -133,7 +180,8 @@ class Number(AnswerKind):
         if math.isclose(answer, expected, rel_tol=self.rel_tol, abs_tol=self.abs_tol):
             return OK
         unit_phrase = f" {self.unit}" if self.unit else ""
-        return Comparison(False, word("reason.number_differs", value=_number(answer), unit_phrase=unit_phrase))
+        key = "reason.number_rounded" if _looks_typed_and_rounded(answer, expected, self.rounded_rel_tol) else "reason.number_differs"
+        return Comparison(False, word(key, value=_number(answer), unit_phrase=unit_phrase))
 
 
 @dataclass(frozen=True)
@@ -145,9 +193,7 @@ class Integer(AnswerKind):
 
     def convert(self, plain: Any) -> int:
         if isinstance(plain, bool) or not isinstance(plain, (int, float)):
-            if _single_item(plain):
-                raise WrongForm(word("reason.one_value", count=1))
-            raise self.wrong_form(plain)
+            raise _not_a_single_number(self, plain, "step.count")
         if isinstance(plain, float) and not (math.isfinite(plain) and plain.is_integer()):
             raise WrongForm(word("reason.not_whole", value=_number(plain)))
         return int(plain)
@@ -416,7 +462,13 @@ class Figure(AnswerKind):
         axes_list = answer["axes"] or [{"title": "", "xlabel": "", "ylabel": "", "lines": [], "hlines": [], "vlines": []}]
         problems = [self._layout_problems(axes, answer) + self._data_problems(axes, expected) for axes in axes_list]
         best = min(problems, key=len)
-        return OK if not best else Comparison(False, best[0])
+        if not best:
+            return OK
+        if len(best) == 1:
+            return Comparison(False, best[0])
+        # Every missing piece at once: fixing them one check at a time wears a trainee out.
+        lines = [word("reason.figure.several", count=len(best)), *(word("reason.figure.item", problem=p) for p in best)]
+        return Comparison(False, "\n".join(lines))
 
     def matches_mistake(self, answer: FigureSummary, wrong: dict) -> bool:
         return any(not self._data_problems(axes, wrong) for axes in answer["axes"])

@@ -7,6 +7,9 @@ the values of this dict and keeps its keys and ``{placeholders}``.
 The three status phrases must stay literal: tools that read saved notebooks look for them, and no
 other message may contain the word the correct status uses, so the reasons below say "right" or
 "expected" instead.
+
+``{after_error}`` in a phrase stands for the phrase ``note.after_error``; :func:`word` fills it in,
+so a translation writes that sentence once.
 """
 from __future__ import annotations
 
@@ -15,14 +18,20 @@ COMMON_WORDS: dict[str, str] = {
     "status.not_attempted": "not attempted yet",
     "status.incorrect": "not yet right",
     "status.correct": "correct",
+    # A cell that stops with an error stores nothing after the failing line, so a check run next
+    # sees the variable as it was before: every verdict short of the right one says so.
+    "note.after_error": (
+        "If your exercise cell ended with red error text, the cell did not finish and your new answer "
+        "was not stored: fix the error and run that cell again."
+    ),
     # not attempted
     "not_attempted.missing": (
         "There is no `{variable}` yet. Write your answer in the exercise cell above, run that cell, "
-        "then run this check again."
+        "then run this check again.\n{after_error}"
     ),
     "not_attempted.placeholder": (
         "`{variable}` still holds `...`. Replace the `...` in the exercise cell above with your answer, "
-        "run that cell, then run this check again."
+        "run that cell, then run this check again.\n{after_error}"
     ),
     "incorrect.partly_answered": "`{answered}` has an answer, but `{missing}` still needs one.",
     # after the verdict
@@ -31,7 +40,8 @@ COMMON_WORDS: dict[str, str] = {
         "The checks here pass. Your instructor's grading runs more tests on this exercise, "
         "so keep your answer as it is."
     ),
-    "incorrect.next_step": "Need a nudge? Run ex.{exercise}.hint() for a hint.",
+    # follows the reason of every "not yet right", which is why it starts on a line of its own
+    "incorrect.next_step": "\n{after_error}\nNeed a nudge? Run ex.{exercise}.hint() for a hint.",
     "check.broken": (
         "The check could not work out the expected answer ({error}). This is a problem with the course, "
         "not with your answer: please tell your instructor."
@@ -52,7 +62,7 @@ COMMON_WORDS: dict[str, str] = {
     "solution.missing": "The worked answer for this exercise is not part of this copy of the course.",
     "placeholder": "# {exercise_label}: replace the ... with {todo}.",
     "placeholder.markdown": "*Write your answer here.*",
-    "hidden_tests.comment": "# {exercise_label}: your instructor's grading runs more tests here.",
+    "hidden_tests.comment": "# {exercise_label}: nothing to do in this cell. Your instructor's grading runs more tests here.",
     # what an answer turned out to be (used in reasons)
     "got.missing": "nothing",
     "got.none": "None (nothing)",
@@ -61,7 +71,7 @@ COMMON_WORDS: dict[str, str] = {
     "got.text": "the text '{value}'",
     "got.list": "a list of {count} items",
     "got.array": "an array of {count} values",
-    "got.series": "a column of {count} values (a pandas Series)",
+    "got.series": "a whole column of {count} readings",
     "got.frame": "a table with {rows} rows and {columns} columns (a pandas DataFrame)",
     "got.figure": "a figure",
     "got.mapping": "a dictionary",
@@ -82,8 +92,25 @@ COMMON_WORDS: dict[str, str] = {
     # reasons
     "reason.wrong_form": "Expected {expected}, got {got}.",
     "reason.one_value": "Expected one value, got a list or column of {count}: take the single value out of it.",
+    "reason.column_not_one_value": (
+        "Expected {expected}, got a whole column of {count} readings: finish with a step that makes "
+        "one number of them, such as {step}."
+    ),
+    "step.number": ".mean()",
+    "step.count": ".count() or .sum()",
+    "reason.number_as_text": (
+        "Expected {expected}, got the text '{value}'. The quotes make it text: write {number} without quotes."
+    ),
+    "reason.number_and_unit_as_text": (
+        "Expected {expected}, got the text '{value}'. The quotes make it text: write just the number, "
+        "{number}, without quotes and without the unit."
+    ),
     "reason.not_a_number": "Your number is NaN (not a number): usually a missing reading crept into the calculation.",
     "reason.number_differs": "{value}{unit_phrase} is not the value the check expects. Go through the task's steps again.",
+    "reason.number_rounded": (
+        "Close: {value}{unit_phrase} looks like a rounded number typed in by hand, and the check needs "
+        "all its digits. Let Python work the number out and store its result, rather than typing it in."
+    ),
     "reason.not_whole": "Expected a whole number (a count), got {value}.",
     "reason.integer_differs": "{value} is not the count the check expects.",
     "reason.not_an_option": "'{value}' is not one of the options: {options}.",
@@ -106,6 +133,8 @@ COMMON_WORDS: dict[str, str] = {
     "reason.rows_differ": "Expected {expected} rows{per_phrase}, your table has {actual}.",
     "reason.keys_differ": "Rows the check expects are missing from your table, for example {example}.",
     "reason.column_values_differ": "In column '{column}', {bad} of {total} rows differ from the expected values (the first at {where}).",
+    "reason.figure.several": "{count} things to change in your figure:",
+    "reason.figure.item": "- {problem}",
     "reason.figure.no_title": "Your figure has no title yet: say in it which question the figure answers (ax.set_title(...)).",
     "reason.figure.no_xlabel": "The x-axis has no label yet (ax.set_xlabel(...)).",
     "reason.figure.no_ylabel": "The y-axis has no label yet (ax.set_ylabel(...)).",
@@ -117,5 +146,5 @@ COMMON_WORDS: dict[str, str] = {
 
 
 def word(key: str, **values: object) -> str:
-    """One common phrase with its ``{placeholders}`` filled in."""
-    return COMMON_WORDS[key].format(**values)
+    """One common phrase with its ``{placeholders}`` filled in (``{after_error}`` included)."""
+    return COMMON_WORDS[key].format(**{"after_error": COMMON_WORDS["note.after_error"], **values})

@@ -85,12 +85,12 @@ WORDS = {
     "q1": {
         "todo": "CNC-103's rated power in kW, just the number",
         "hints": [
-            "Look at the asset table in section 2. Find the row whose asset_id is CNC-103, "
+            "Look at the table that assets[columns] shows in section 2. Find the row whose asset_id is CNC-103, "
             "then read across to the rated_power_kw column.",
-            "Write the name, an equals sign and the number you read, without quotes and without the unit: "
-            "cnc103_rated_power_kw = followed by the number.",
-            "CNC-103 is a VMC-1000, the larger model. If the table shows 22.0 in its rated_power_kw column, "
-            "the cell holds one line: cnc103_rated_power_kw = 22.0",
+            "Write the name, an equals sign and the number you read, as cycle_time_min = 3.5 does in section 1: "
+            "no quotes around the number and no unit after it (the _kw at the end of the name says the unit).",
+            "CNC-103 is the row with index 2, the third row (the index counts from 0). The cell holds one line, "
+            "cnc103_rated_power_kw = ___, with the number from that row's rated_power_kw column in place of the ___.",
         ],
         "mistakes": {
             "neighbour_row": "That is the rated power of the smaller VMC-850 machines, such as CNC-102 in the row above. "
@@ -107,8 +107,10 @@ WORDS = {
             "first, then take the spindle_temp_c column.",
             "Keep the rows with telemetry[telemetry[\"asset_id\"] == \"CNC-102\"] and store them under a name, "
             "such as cnc102. The average of a column is .mean(), like AVERAGE in Excel.",
-            "cnc102 = telemetry[telemetry[\"asset_id\"] == \"CNC-102\"]\n"
-            "cnc102_mean_spindle_c = cnc102[\"spindle_temp_c\"].mean()",
+            "Fill in each ___ with a text in quotes: the machine's id in the first line, the column's name "
+            "in the second.\n"
+            "cnc102 = telemetry[telemetry[\"asset_id\"] == ___]\n"
+            "cnc102_mean_spindle_c = cnc102[___].mean()",
         ],
         "mistakes": {
             "example_machine": "That is the average of CNC-201, the machine of the worked example. "
@@ -127,8 +129,9 @@ WORDS = {
             "with the whole header, brackets and all.",
             "Keep only the readings above 0, as the worked example does before .min(), "
             "and average what is left with .mean().",
+            "Fill in the ___ with the question that keeps only the readings above 0, as in section 4:\n"
             "spindle_c = historian[\"Spindle Temp [degC]\"]\n"
-            "mean_spindle_week_c = spindle_c[spindle_c > 0].mean()",
+            "mean_spindle_week_c = spindle_c[___].mean()",
         ],
         "mistakes": {
             "kept_zeros": "Your average still includes the 0.0 readings from the sensor fault, "
@@ -140,18 +143,23 @@ WORDS = {
         },
     },
     "q4": {
-        "todo": "your figure of the week's vibration (see the task above)",
+        "todo": "your figure (see the task above: your lines take the place of the whole line vibration_fig = ...)",
         "hints": [
-            "Copy the lines of the spindle figure in section 4 and change what differs: vibration_fig in place "
-            "of fig, the column \"Vibration RMS [mm/s]\", the title and the y label.",
+            "Copy the lines of the spindle figure in section 4 and change what differs: the column "
+            "\"Vibration RMS [mm/s]\" (under a name such as vibration_mm_s), vibration_fig in place of fig, "
+            "the title and the y label. "
+            "Keep the plt.show() at the end of the cell.",
             "Draw the limit with ax.axhline(2.8, color=\"#D55E00\", linestyle=\"--\"). "
-            "The y label carries the unit, such as \"vibration RMS (mm/s)\"; the title ends with a question mark.",
+            "The y label carries the unit, such as \"vibration RMS (mm/s)\"; the title asks the figure's question "
+            "and ends with a question mark.",
+            "Fill in each ___ (the column's header, the limit, your title, the y label's words):\n"
+            "vibration_mm_s = historian[___]\n"
             "vibration_fig, ax = plt.subplots(figsize=(9, 3.5))\n"
-            "ax.plot(historian[\"Timestamp\"], historian[\"Vibration RMS [mm/s]\"], color=\"#0072B2\")\n"
-            "ax.axhline(2.8, color=\"#D55E00\", linestyle=\"--\")\n"
-            "ax.set_title(\"Did CNC-102's vibration stay below the zone B/C limit this week?\")\n"
-            "ax.set_xlabel(\"local time\")\n"
-            "ax.set_ylabel(\"vibration RMS (mm/s)\")",
+            "ax.plot(historian[\"Timestamp\"], vibration_mm_s, color=\"#0072B2\")\n"
+            "ax.axhline(___, color=\"#D55E00\", linestyle=\"--\")\n"
+            "ax.set_title(\"___?\")\n"
+            "ax.set_xlabel(\"local time (Europe/Berlin)\")\n"
+            "ax.set_ylabel(\"___ (mm/s)\")",
         ],
         "mistakes": {
             "plotted_temperature": "Your figure still shows the spindle temperature. "
