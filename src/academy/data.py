@@ -30,7 +30,22 @@ class DataError(LookupError):
 
 
 def project_root() -> Path:
-    """The course folder (the one holding datasets/ and notebooks/)."""
+    """The course folder (the one holding datasets/ and notebooks/).
+
+    In a course release (``academy release``) that is the release's own folder, named by its
+    ``release.json`` (see :mod:`academy.exercise.solutions`): it holds the cohort's plant, so the
+    notebooks and their checks read the cohort's data. Otherwise it is this installation's folder.
+    """
+    from academy.exercise.solutions import read_release_settings
+
+    release_root = read_release_settings().course_root
+    if release_root is not None and (release_root / "datasets" / "plant" / "scenario.yml").is_file():
+        return release_root
+    return installation_root()
+
+
+def installation_root() -> Path:
+    """The course folder of this installation (the repository), whatever release is in force."""
     here = Path(__file__).resolve()
     for parent in here.parents:
         if (parent / "datasets" / "plant" / "scenario.yml").is_file():

@@ -26,6 +26,7 @@ from academy.exercise.core import (
     load_answer,
     module_problems,
     score,
+    variable_results,
 )
 from academy.exercise.display import CHECK_MIME, check_bundle, check_results
 from academy.exercise.figures import expected_figure
@@ -50,5 +51,5 @@ __all__ = [
     "InMemoryTables", "Integer", "Labels", "Mistake", "ModuleExercises", "Number", "Table",
     "Verdict", "WrongForm",
     "check_bundle", "check_results", "expected_answer", "expected_figure", "exercise_problems", "exercises",
-    "extract_answer", "load_answer", "module_problems", "score", "to_plain",
+    "extract_answer", "load_answer", "module_problems", "score", "to_plain", "variable_results",
 ]

@@ -25,6 +25,8 @@ Scoring
 :func:`score` is pure and runs outside a kernel: ``score(exercise, answer_value, data)`` returns
 a :class:`Verdict` with ``status`` ``"not_attempted"``, ``"incorrect"`` or ``"correct"``, the
 message a trainee sees and ``fraction``, the share of the public points earned (1.0 or 0.0).
+:func:`variable_results` judges each variable of a several-variable exercise on its own (the
+grader's partial credit).
 ``points - hidden_points`` are public: the check decides them. ``hidden_points`` are decided only
 by the hidden-tests cell of the solution notebook, which the grader runs.
 
@@ -194,6 +196,28 @@ def _score(exercise: Exercise, answer_value: Any, data: Any) -> Verdict:
         ):
             return _incorrect(exercise, exercise.mistake_message(mistake.key), mistake=mistake.key)
     return _incorrect(exercise, reasons[0])
+
+
+def variable_results(exercise: Exercise, answer_value: Any, data: Any) -> dict[str, bool]:
+    """Whether each answer variable on its own matches the expected answer, ``{variable: bool}``.
+
+    The grader's partial credit for an exercise with several variables (each right variable earns
+    its share of the public points). Pure and never raises, like :func:`score`: an unanswered,
+    unreadable or wrongly formed variable is simply not right.
+    """
+    try:
+        answers = exercise.split(answer_value)
+        expected = expected_answer(exercise, data)
+    except Exception:
+        return {variable: False for variable in exercise.variables}
+    results = {}
+    for variable, kind in zip(exercise.variables, exercise.kinds):
+        value = answers.get(variable, MISSING)
+        try:
+            results[variable] = not is_unanswered(value) and kind.compare(kind.convert(to_plain(value)), expected[variable]).ok
+        except Exception:  # WrongForm, or anything odd about the answer
+            results[variable] = False
+    return results
 
 
 def expected_answer(exercise: Exercise, data: Any) -> dict[str, Any]:

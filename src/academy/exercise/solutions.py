@@ -1,4 +1,4 @@
-"""Worked answers: whether to show them, and where their text comes from.
+"""Release settings (worked answers, the cohort and its data) and the text of worked answers.
 
 Whether ``ex.q1.solution()`` shows anything is a release setting: a ``release.json`` file,
 ``{"show_solutions": true|false, "solutions": "solutions.json"}``, found through
@@ -6,6 +6,17 @@ Whether ``ex.q1.solution()`` shows anything is a release setting: a ``release.js
 kernel's current folder is its notebook's folder). Without any ``release.json`` we are in the
 course repository and worked answers are shown. A ``release.json`` that cannot be read switches
 them off: a release is where an instructor wants control.
+
+A release (``academy release``) also names its cohort and its course folder, relative to
+``release.json``::
+
+    "cohort": "spring-2027",
+    "course_root": ".."
+
+A release folder is laid out like the course (``notebooks/``, ``datasets/plant/``), with the
+cohort's plant in ``datasets/plant/``; :func:`academy.data.project_root` returns it, so the
+notebooks, their checks and the grader all read the cohort's tables (generated from the release's
+scenario, which carries the cohort's seed, when a release ships the command instead of the tables).
 
 The text of a worked answer has a single source, the solution region of the exercise's answer
 cell in ``solutions/NN_name.ipynb`` (found by nbgrader ``grade_id``). A release that ships
@@ -33,6 +44,8 @@ class ReleaseSettings:
     show_solutions: bool = True
     solutions_file: Path | None = None
     source: Path | None = None  # the release.json read; None in the course repository
+    cohort: str | None = None
+    course_root: Path | None = None  # a release's own course folder, with the cohort's plant
 
 
 def read_release_settings(folder: Path | None = None) -> ReleaseSettings:
@@ -53,7 +66,14 @@ def read_release_settings(folder: Path | None = None) -> ReleaseSettings:
     except (OSError, ValueError, KeyError, TypeError):
         return ReleaseSettings(show_solutions=False, source=path)
     shipped = settings.get("solutions")
-    return ReleaseSettings(show, path.parent / shipped if isinstance(shipped, str) else None, path)
+    cohort, course_root = settings.get("cohort"), settings.get("course_root")
+    return ReleaseSettings(
+        show,
+        path.parent / shipped if isinstance(shipped, str) else None,
+        path,
+        cohort=cohort if isinstance(cohort, str) else None,
+        course_root=(path.parent / course_root).resolve() if isinstance(course_root, str) else None,
+    )
 
 
 def solution_from_notebook(notebook: Path, grade_id: str) -> str | None:

@@ -1,0 +1,279 @@
+"""Running one hand-in in a kernel of its own, and reading its answers out as plain JSON.
+
+:func:`run_notebook` starts a kernel under resource limits (:mod:`academy.grading.kernel`) in an
+empty folder of its own and runs the restored notebook cell by cell. The grader calls it from a
+pool of threads, one hand-in per thread: each kernel is a separate process, so the cores are used
+and a kernel that hangs, crashes or eats memory takes nothing else with it.
+
+Answers leave the kernel as data, never as verdicts: the grader adds a cell at the top that binds
+:func:`academy.exercise.extract_answer` before any trainee code runs, and a cell right after each
+check that shows the exercise's answer variables as JSON (mime type :data:`ANSWER_MIME`, tagged
+with a one-off nonce). Everything that decides points happens outside the kernel
+(:mod:`academy.grading.scoring`); what the notebook's own checks say is ignored. An answer is read
+at its check, as the trainee saw it checked, so a notebook that stops later keeps the answers
+read before.
+
+Per cell: a time limit (the kernel is interrupted and the notebook goes on; a kernel that does not
+answer within a few seconds after that is shut down) and an output limit (more output is cut).
+Per kernel: the memory, CPU-time and file-size limits of :mod:`academy.grading.kernel`.
+
+Statuses: ``graded`` (ran to the end, cell errors included), ``timed_out`` (a cell hit the time
+limit or the kernel used up its CPU time), ``kernel_died`` (the kernel stopped: ``os._exit``, a
+crash, a kill).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import nbformat
+from nbformat import NotebookNode
+
+from academy import cells
+
+ANSWER_MIME = "application/vnd.academy.answer+json"
+GRADER_ROLE = "grader"
+TIMEOUT_ERROR = "GraderTimeout"
+PROBE_SECONDS = 5  # an interrupted kernel that cannot answer within this is stuck
+KERNEL_NAME = "academy-grading"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one hand-in may use. Defaults suit the course (a module runs in under a minute)."""
+
+    cell_timeout_s: int = 60
+    memory_mb: int = 6144  # address space: module 00 peaks near 2.9 GB of it (0.5 GB resident)
+    cpu_seconds: int = 600
+    output_kb: int = 1024  # per cell, as stored in the graded copy
+
+
+# --- the grader's cells ------------------------------------------------------------------------
+
+
+def preamble_source(module_id: str, nonce: str) -> str:
+    return f'''def _academy_grader(module_id, nonce):
+    from IPython.display import display
+    from academy.exercise.core import extract_answer
+    from academy.modules import load_module
+
+    exercises = {{exercise.name: exercise for exercise in load_module(module_id).exercises}}
+
+    def emit(name, namespace):
+        answer = extract_answer(exercises[name], namespace)
+        display({{"{ANSWER_MIME}": {{"nonce": nonce, "answer": answer}}}}, raw=True)
+
+    return emit
+
+
+_academy_grader_emit = _academy_grader({module_id!r}, {nonce!r})
+del _academy_grader'''
+
+
+def extraction_source(exercise: str) -> str:
+    return f"_academy_grader_emit({exercise!r}, globals())"
+
+
+def _grader_cell(source: str, cell_id: str, exercise: str | None = None) -> NotebookNode:
+    cell = nbformat.v4.new_code_cell(source)
+    cell["id"] = cell_id
+    cell.metadata["academy"] = {"role": GRADER_ROLE, **({"exercise": exercise} if exercise else {})}
+    return cell
+
+
+def with_grader_cells(nb: NotebookNode, module_id: str, exercises: list[str], nonce: str) -> NotebookNode:
+    """A copy of ``nb`` with the preamble first and an answer read-out after each exercise's check."""
+    nb = nbformat.from_dict(nb)
+    out = [_grader_cell(preamble_source(module_id, nonce), "academy-grader-preamble")]
+    placed = set()
+    for cell in nb.cells:
+        out.append(cell)
+        name = cells.academy_meta(cell).get("exercise")
+        if cells.role(cell) == "check" and name in exercises and name not in placed:
+            out.append(_grader_cell(extraction_source(name), f"academy-grader-{name}", name))
+            placed.add(name)
+    for name in exercises:  # an exercise without a check cell is read at the end
+        if name not in placed:
+            out.append(_grader_cell(extraction_source(name), f"academy-grader-{name}", name))
+    nb.cells = out
+    return nb
+
+
+def without_grader_cells(nb: NotebookNode) -> NotebookNode:
+    nb = nbformat.from_dict(nb)
+    nb.cells = [cell for cell in nb.cells if cells.role(cell) != GRADER_ROLE]
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def read_answers(nb: NotebookNode, nonce: str, ran: set[str]) -> dict[str, dict | None]:
+    """The answer JSON shown by each read-out cell that ran (ids in ``ran``; its first output
+    carrying the nonce), by exercise; None where the cell ran but showed no answer."""
+    answers: dict[str, dict | None] = {}
+    for cell in nb.cells:
+        if cells.role(cell) != GRADER_ROLE or not cells.academy_meta(cell).get("exercise"):
+            continue
+        if cell.get("id") not in ran:
+            continue  # never reached: the notebook stopped before it
+        name = cells.academy_meta(cell)["exercise"]
+        answers[name] = None
+        for output in cell.get("outputs", []):
+            payload = output.get("data", {}).get(ANSWER_MIME)
+            if isinstance(payload, dict) and payload.get("nonce") == nonce and isinstance(payload.get("answer"), dict):
+                answers[name] = payload["answer"]
+                break
+    return answers
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Execution:
+    status: str  # graded | timed_out | kernel_died
+    events: list[str]
+    cell_errors: dict[str, str]  # cell id -> "NameError: ..."
+    answers: dict[str, dict | None]
+    notebook: dict
+
+
+def _kernel_spec_dir(limits: Limits) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="academy-kernelspec-"))
+    spec = folder / KERNEL_NAME
+    spec.mkdir()
+    # The launcher runs as a plain script: importing it as academy.grading.kernel would first import
+    # the academy package (pandas and all) in a process that is about to replace itself.
+    argv = [sys.executable, str(Path(__file__).with_name("kernel.py")), "--memory-mb", str(limits.memory_mb),
+            "--cpu-seconds", str(limits.cpu_seconds), "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Grading", "language": "python"}))
+    return folder
+
+
+def run_notebook(nb: NotebookNode, module_id: str, exercises: list[str], kernel_dir: Path, env: dict[str, str],
+                 limits: Limits, nonce: str, on_kernel_start: Callable[[Any], None] | None = None) -> Execution:
+    """Run ``nb`` (already restored) under ``limits`` in a kernel started in ``kernel_dir``.
+
+    ``on_kernel_start`` receives the kernel's process (a ``subprocess.Popen``) as soon as it runs,
+    so a watchdog can stop it."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
+
+    graded = with_grader_cells(nb, module_id, exercises, nonce)
+    events: list[str] = []
+    cell_errors: dict[str, str] = {}
+    timeouts: list[str] = []
+    ran: set[str] = set()
+    output_cap = limits.output_kb * 1024
+
+    class GradingClient(NotebookClient):
+        """Cuts a cell's output once it passes the limit, so a flood never fills the grader's memory."""
+
+        def output(self, outs, msg, display_id, cell_index):
+            sizes = self.__dict__.setdefault("_academy_sizes", {})
+            content = msg.get("content", {})
+            size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
+            used = sizes.get(cell_index, 0)
+            if used + size > output_cap:
+                if used <= output_cap:
+                    sizes[cell_index] = output_cap + 1
+                    outs.append(nbformat.v4.new_output(
+                        "stream", name="stderr", text=f"\n[output cut by the grader after {limits.output_kb} KB]\n"))
+                    events.append(f"the output of cell '{graded.cells[cell_index].get('id')}' was cut at {limits.output_kb} KB")
+                return None
+            sizes[cell_index] = used + size
+            return super().output(outs, msg, display_id, cell_index)
+
+    def on_cell_executed(cell, cell_index, execute_reply):
+        content = (execute_reply or {}).get("content", {})
+        if content.get("status") != "error":
+            return
+        if content.get("ename") == TIMEOUT_ERROR:
+            timeouts.append(cell.get("id"))
+        else:
+            cell_errors.setdefault(cell.get("id"), f"{content.get('ename')}: {str(content.get('evalue'))[:200]}")
+
+    spec_dir = _kernel_spec_dir(limits)
+    manager = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_dir)]))
+    client = GradingClient(
+        graded,
+        km=manager,
+        timeout=limits.cell_timeout_s,
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        error_on_timeout={"ename": TIMEOUT_ERROR, "evalue": f"stopped after {limits.cell_timeout_s} s", "traceback": []},
+        record_timing=False,
+        # ipywidgets Output widgets (a figure redrawn by a control) route their output through
+        # the widget state; without it nbclient fails on such cells.
+        store_widget_state=True,
+        iopub_timeout=2,
+        on_cell_executed=on_cell_executed,
+        resources={"metadata": {"path": str(kernel_dir)}},
+    )
+    status = "graded"
+    process = None
+    try:
+        with client.setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+            process = getattr(manager.provisioner, "process", None)
+            if on_kernel_start is not None and process is not None:
+                on_kernel_start(process)
+            for index, cell in enumerate(graded.cells):
+                if cell.cell_type != "code":
+                    continue
+                before = len(timeouts)
+                try:
+                    # The grader's own cells stay out of the kernel's history (In, _ih).
+                    client.execute_cell(cell, index, store_history=cells.role(cell) != GRADER_ROLE)
+                    ran.add(cell.get("id"))
+                except DeadKernelError:
+                    code = process.poll() if process is not None else None
+                    if code == -signal.SIGXCPU:
+                        status = "timed_out"
+                        events.append(f"the notebook used up its {limits.cpu_seconds} s of CPU time in cell '{cell.get('id')}'")
+                    else:
+                        status = "kernel_died"
+                        events.append(f"the notebook's Python kernel stopped in cell '{cell.get('id')}'" + (f" (exit code {code})" if code is not None else ""))
+                    break
+                if len(timeouts) > before:
+                    status = "timed_out"
+                    events.append(f"cell '{cell.get('id')}' ran longer than {limits.cell_timeout_s} s and was stopped")
+                    if not _responds(client, PROBE_SECONDS):
+                        events.append("the kernel did not stop when asked, so the rest of the notebook was not run")
+                        if process is not None:
+                            process.kill()  # it ignores interrupts; a polite shutdown would only wait
+                        break
+    except DeadKernelError:
+        status = "kernel_died"
+        events.append("the notebook's Python kernel stopped")
+    except RuntimeError as error:  # the kernel did not start
+        status = "kernel_died"
+        events.append(f"the kernel could not start ({error})")
+    finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+        shutil.rmtree(spec_dir, ignore_errors=True)
+    for cell_id, error in cell_errors.items():
+        if error.startswith("MemoryError"):
+            events.append(f"cell '{cell_id}' ran out of memory (limit {limits.memory_mb} MB)")
+    answers = read_answers(graded, nonce, ran)
+    return Execution(status, events, {k: v for k, v in cell_errors.items() if not k.startswith("academy-grader")},
+                     answers, without_grader_cells(graded))
+
+
+def _responds(client, seconds: int) -> bool:
+    """Whether the kernel, interrupted after a time-out, answers an empty request within ``seconds``."""
+    message = client.kc.execute("", silent=True, store_history=False)
+    saved = client.timeout, client.shell_timeout_interval
+    client.timeout, client.shell_timeout_interval = seconds, 1
+    try:
+        return client.wait_for_reply(message) is not None
+    finally:
+        client.timeout, client.shell_timeout_interval = saved
