@@ -91,3 +91,14 @@ def test_generate_refuses_to_replace_a_folder_that_is_not_a_plant(tmp_path):
     with pytest.raises(GenerationError, match="not a generated plant"):
         generate(DEFAULT, out)
     assert (out / "important.txt").read_text() == "trainee work"
+
+
+def test_a_one_week_plant_with_no_maintenance_event_generates(tmp_path):
+    def one_quiet_week(d):
+        d["plant"]["days"] = 7
+        d["calendar"]["shutdowns"] = []
+        d["calendar"]["holidays"] = []
+        d["maintenance"]["preventive_interval_days"] = {k: 400 for k in d["maintenance"]["preventive_interval_days"]}
+    out = generate(scenario_with(tmp_path, one_quiet_week), tmp_path / "tables")
+    assert (out / "MANIFEST.json").is_file()
+    assert (out / "clean" / "telemetry").is_dir()

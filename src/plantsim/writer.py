@@ -91,6 +91,8 @@ def _events_frame(truth: PlantTruth) -> pd.DataFrame:
             })
     frame = pd.DataFrame(rows, columns=["asset_id", "kind", "mode", "reason", "start", "end", "health_before",
                                         "health_after", "cost_eur", "failure"])
+    for column in ("start", "end"):  # typed even when a short horizon has no event at all
+        frame[column] = pd.to_datetime(frame[column], utc=True)
     frame["downtime_h"] = ((frame["end"] - frame["start"]).dt.total_seconds() / 3600).round(3)
     for column in ("asset_id", "kind", "mode", "reason"):
         frame[column] = frame[column].astype("category")
