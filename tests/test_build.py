@@ -33,9 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 TEST_COURSE = Path(__file__).parent / "modules"
 
 
-@pytest.fixture(autouse=True)
-def test_modules_on_path(monkeypatch):
-    monkeypatch.setenv(modules.MODULE_PATH_ENV, str(TEST_COURSE))
+pytestmark = pytest.mark.usefixtures("test_modules_on_path")
 
 
 def small_solution() -> nbformat.NotebookNode:

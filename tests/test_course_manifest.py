@@ -8,7 +8,6 @@ import nbformat
 import pytest
 import yaml
 
-from academy import modules
 from academy.cli import main
 from academy.course import (
     LEVEL_NAMES,
@@ -29,9 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 TEST_COURSE = Path(__file__).parent / "modules"
 
 
-@pytest.fixture(autouse=True)
-def test_modules_on_path(monkeypatch):
-    monkeypatch.setenv(modules.MODULE_PATH_ENV, str(TEST_COURSE))
+pytestmark = pytest.mark.usefixtures("test_modules_on_path")
 
 
 def test_the_course_manifest_is_sound():

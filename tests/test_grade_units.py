@@ -35,9 +35,7 @@ SOLUTION_91 = TEST_COURSE / "solutions" / "91_checking_limits.ipynb"
 MODULES = {"90": "90_reading_a_sensor_table.ipynb", "91": "91_checking_limits.ipynb"}
 
 
-@pytest.fixture(autouse=True)
-def test_modules_on_path(monkeypatch):
-    monkeypatch.setenv(modules.MODULE_PATH_ENV, str(TEST_COURSE))
+pytestmark = pytest.mark.usefixtures("test_modules_on_path")
 
 
 def solution(path: Path = SOLUTION_90) -> nbformat.NotebookNode:

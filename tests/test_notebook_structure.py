@@ -50,9 +50,7 @@ def notebooks():
     return found
 
 
-@pytest.fixture(autouse=True)
-def test_modules_on_path(monkeypatch):
-    monkeypatch.setenv(modules.MODULE_PATH_ENV, str(TEST_COURSE))
+pytestmark = pytest.mark.usefixtures("test_modules_on_path")
 
 
 def read(path: Path) -> nbformat.NotebookNode:
