@@ -412,7 +412,7 @@ def _drift_and_offset(values, index: _Telemetry, asset_id: str, column: str, pla
             f"reading drifted linearly from 0 to {drift:+g} {UNITS[column]} until the recalibration on {_day(recalibrated)}")
     offset = round(float(rng.choice([-1, 1]) * rng.uniform(*OFFSET_SHARE_OF_DRIFT) * abs(drift)), decimals)
     if offset == 0:
-        offset = 10.0 ** -decimals
+        offset = 1 / 10**decimals
     rows = index.window(asset_id, recalibrated, offset_end)
     values[column][rows] = values[column][rows] + np.asarray(offset, dtype=values[column].dtype)
     _record(manifest, "offset", "telemetry", asset_id, column, recalibrated, offset_end, len(rows),

@@ -12,11 +12,13 @@ import numpy as np
 import pandas as pd
 
 from plantsim.model import AssetTruth, PlantTruth
+from plantsim.resolution import as_stored
 from plantsim.sensors import STATE_NAMES, electrical_power_kw
 
 INTERVAL_STEPS = 3  # 15 minutes of 5-minute steps
 METER_CLASS_PERCENT = 0.5
-REGISTER_RESOLUTION_KWH = 0.01
+PULSE_KWH = 0.001  # the meter counts 1 Wh pulses (1000 imp/kWh) ...
+PULSES_PER_REGISTER_STEP = 10  # ... and its register shows 0.01 kWh
 ENERGY_COLUMNS = ("timestamp", "asset_id", "state", "energy_kwh", "mean_power_kw")
 
 
@@ -36,10 +38,12 @@ def energy(truth: AssetTruth, plant: PlantTruth, rng: np.random.Generator) -> pd
     step_energy = electrical_power_kw(truth, plant)[:usable] * timeline.step_hours
     # Class 0.5: a fixed calibration error; three sigma inside the class limit.
     calibration = 1.0 + rng.normal(0.0, METER_CLASS_PERCENT / 100.0 / 3.0)
-    register = np.floor(np.cumsum(step_energy * calibration)[INTERVAL_STEPS - 1::INTERVAL_STEPS]
-                        / REGISTER_RESOLUTION_KWH + 1e-9)
-    readings = np.concatenate([[0.0], register])
-    energy_kwh = np.round(np.diff(readings) * REGISTER_RESOLUTION_KWH, 2)
+    # Counted in whole pulses and added as integers, so a register reading never hangs on the last
+    # bit of a float sum.
+    pulses = np.cumsum(np.round(step_energy * calibration / PULSE_KWH).astype(np.int64))
+    register = pulses[INTERVAL_STEPS - 1::INTERVAL_STEPS] // PULSES_PER_REGISTER_STEP
+    readings = np.concatenate([[0], register])
+    energy_kwh = as_stored("energy_kwh", np.diff(readings) * (PULSE_KWH * PULSES_PER_REGISTER_STEP))
     interval_hours = INTERVAL_STEPS * timeline.step_hours
 
     states = np.asarray(truth.state[:usable], dtype=np.int64).reshape(n_intervals, INTERVAL_STEPS)
@@ -50,5 +54,5 @@ def energy(truth: AssetTruth, plant: PlantTruth, rng: np.random.Generator) -> pd
                                               categories=asset_ids),
         "state": pd.Categorical.from_codes(majority_state(states), categories=list(STATE_NAMES)),
         "energy_kwh": energy_kwh,
-        "mean_power_kw": np.round(energy_kwh / interval_hours, 3),
+        "mean_power_kw": energy_kwh / interval_hours,
     })

@@ -88,7 +88,7 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
     rotating = (state == State.PRODUCING) if is_cnc else (state != State.OFF)
     increments = {m.name: wear.wear_increments(m, load, rotating, dt_h, scenario.wear_speed_factor, rng) for m in modes}
 
-    health = {m.name: np.ones(n, dtype=np.float32) for m in modes}
+    health = {m.name: np.ones(n) for m in modes}
     worn = {m.name: float(rng.uniform(*INITIAL_WEAR)) for m in modes}
     rate = {m.name: wear.lifetime_factor(rng) for m in modes}
     threshold = {m.name: float(rng.exponential()) for m in modes}  # failure when cumulative hazard passes it
@@ -105,7 +105,7 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
 
     if is_cnc:
         plan = tool_plan(list(scenario.recipes.values()), scenario.tool_change_life_share)
-        vb = np.zeros(n, dtype=np.float32)
+        vb = np.zeros(n)
         tool_ids = np.zeros(n, dtype=np.int32)
         tool = _new_tool(rng, tool_id=1)
         tool["life_used"] = float(rng.uniform(0.0, 0.5))
@@ -240,7 +240,7 @@ def _new_tool(rng: np.random.Generator, tool_id: int) -> dict:
         "tool_id": tool_id,
         "life_used": 0.0,
         "parts": 0.0,
-        "life_factor": float(np.exp(rng.normal(-wear.TOOL_LIFE_SPREAD**2 / 2, wear.TOOL_LIFE_SPREAD))),  # mean 1
+        "life_factor": float(np.exp(rng.normal(-wear.TOOL_LIFE_SPREAD * wear.TOOL_LIFE_SPREAD / 2, wear.TOOL_LIFE_SPREAD))),  # mean 1
         "threshold": float(rng.exponential()),
         "hazard": 0.0,
         "early_vb": float(rng.uniform(*OPERATOR_EARLY_CHANGE_VB)) if rng.random() < OPERATOR_EARLY_CHANGE_SHARE else None,

@@ -51,7 +51,7 @@ class BearingGeometry:
         return 0.5 * (1 - self._ratio())
 
     def bsf_order(self) -> float:
-        return self.pitch_diameter_mm / (2 * self.ball_diameter_mm) * (1 - self._ratio() ** 2)
+        return self.pitch_diameter_mm / (2 * self.ball_diameter_mm) * (1 - self._ratio() * self._ratio())
 
 
 @dataclass(frozen=True)
@@ -129,15 +129,15 @@ class AssetTruth:
 
     spec: AssetSpec
     state: np.ndarray  # int8 State per step
-    load: np.ndarray  # float32 load fraction: 0 when off or down; CNC 0 idle, recipe load when producing;
+    load: np.ndarray  # float64 load fraction: 0 when off or down; CNC 0 idle, recipe load when producing;
                       # pumps, conveyors and compressors 0.25-0.45 idle, more with the machines they serve
-    speed_rpm: np.ndarray  # float32 shaft / spindle speed per step (0 when stopped)
+    speed_rpm: np.ndarray  # float64 shaft / spindle speed per step (0 when stopped)
     recipe: np.ndarray  # int8 index into the scenario's recipe list, -1 when not producing
-    health: dict[str, np.ndarray]  # failure mode -> float32 health per step, 1 new, 0 failed
+    health: dict[str, np.ndarray]  # failure mode -> float64 health per step, 1 new, 0 failed
     events: list[MaintenanceEvent] = field(default_factory=list)
     tool_wear_mm: np.ndarray | None = None  # CNC only: flank wear VB of the boring insert
     tool_id: np.ndarray | None = None  # CNC only: running number of the insert in use
-    ambient_c: np.ndarray | None = None  # hall temperature, float32 per step
+    ambient_c: np.ndarray | None = None  # hall temperature, float64 per step
     extra: dict[str, np.ndarray] = field(default_factory=dict)  # kind-specific truth signals
 
 

@@ -8,6 +8,7 @@ number of machines cutting; compressors follow the whole plant's demand for air.
 from __future__ import annotations
 
 import numpy as np
+import scipy.signal
 
 from plantsim.model import State, Timeline
 from plantsim.scenario import Scenario
@@ -75,7 +76,7 @@ def support_schedule(working: np.ndarray, producing_share: np.ndarray, kind: str
         raise ValueError(f"no support schedule for asset kind {kind!r}")
     state = np.where(working, np.where(producing_share > 0, State.PRODUCING, State.IDLE), State.OFF).astype(np.int8)
     load = np.where(working, np.clip(load + jitter, 0.05, 1.0), 0.0)
-    return state, load.astype(np.float32)
+    return state, load
 
 
 def ambient_temperature(timeline: Timeline, rng: np.random.Generator) -> np.ndarray:
@@ -86,8 +87,6 @@ def ambient_temperature(timeline: Timeline, rng: np.random.Generator) -> np.ndar
     seasonal = 22.0 - 4.5 * np.cos(2 * np.pi * (day_of_year - 15) / 365.25)
     daily = 1.8 * np.sin(2 * np.pi * (hour - 9.0) / 24.0)
     # Weather: a slow random walk pulled back to zero (AR(1) over steps), computed with lfilter.
-    from scipy.signal import lfilter
-
     phi = np.exp(-timeline.step_hours / 72.0)
-    weather = lfilter([np.sqrt(1 - phi**2) * 1.5], [1.0, -phi], rng.normal(size=timeline.n_steps))
-    return (seasonal + daily + weather).astype(np.float32)
+    weather = scipy.signal.lfilter([np.sqrt(1 - phi * phi) * 1.5], [1.0, -phi], rng.normal(size=timeline.n_steps))
+    return seasonal + daily + weather

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from plantsim.model import AssetTruth, PlantTruth, State
+from plantsim.resolution import as_stored
 from plantsim.sensors import coolant_temperature_c, disturbance_magnitude, vibration_velocity_mm_s, zone_limits
 
 SHIFT_CATEGORIES = ("early", "late", "night")
@@ -172,13 +173,13 @@ def parts(truth: AssetTruth, plant: PlantTruth, rng: np.random.Generator) -> tup
     vibration_um = VIBRATION_SCATTER_UM * vibration_excess * rng.standard_normal(m)
     true_um = (low + high) / 2 + wear_um + thermal_um + fixture_um + vibration_um + process_um + gross_um
     gauge_um = true_um + GAUGE_SIGMA_UM * rng.standard_normal(m)
-    measured_mm = np.round(nominal + gauge_um / 1000.0, 3)
+    measured_mm = as_stored("bore_diameter_mm", nominal + gauge_um / 1000.0)
 
     # Surface.
     ra_tool = base_ra * RA_TOOL_WEAR_GAIN * np.power(vb / 0.30, 1.5)
     ra_vibration = RA_PER_VIBRATION_EXCESS_UM * vibration_excess
     true_ra = (base_ra + ra_tool + ra_vibration) * rng.lognormal(0.0, RA_SCATTER, m)
-    measured_ra = np.round(true_ra * (1.0 + RA_GAUGE_SCATTER * rng.standard_normal(m)), 2)
+    measured_ra = as_stored("roughness_ra_um", true_ra * (1.0 + RA_GAUGE_SCATTER * rng.standard_normal(m)))
 
     # Visual defects, each with its ordinary background rate and the extra from its mechanism.
     chatter_draw = rng.random(m)

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.signal import lfilter
+import scipy.signal
 
 from plantsim.model import AssetTruth, PlantTruth, State
+from plantsim.resolution import on_grid
 
 STATE_NAMES = ("off", "idle", "producing", "down")  # index = State value
 TELEMETRY_COLUMNS = (
@@ -112,7 +113,7 @@ def first_order_lag(target: np.ndarray, tau_min: float, step_minutes: float) -> 
     if len(target) == 0:
         return target
     keep = np.exp(-step_minutes / tau_min)
-    filtered, _ = lfilter([1.0 - keep], [1.0, -keep], target, zi=[keep * target[0]])
+    filtered, _ = scipy.signal.lfilter([1.0 - keep], [1.0, -keep], target, zi=[keep * target[0]])
     return filtered
 
 
@@ -131,7 +132,7 @@ def switching_lag(target: np.ndarray, regime: np.ndarray, tau_off_min: float, ta
     previous = target[0]
     for first, stop in zip(bounds[:-1], bounds[1:]):
         keep = np.exp(-step_minutes / (tau_on_min if regime[first] else tau_off_min))
-        out[first:stop], _ = lfilter([1.0 - keep], [1.0, -keep], target[first:stop], zi=[keep * previous])
+        out[first:stop], _ = scipy.signal.lfilter([1.0 - keep], [1.0, -keep], target[first:stop], zi=[keep * previous])
         previous = out[stop - 1]
     return out
 
@@ -199,7 +200,7 @@ def motor_input_kw(shaft_kw: np.ndarray, rated_kw: float, running: np.ndarray) -
     """Electrical input of an induction motor delivering ``shaft_kw`` (fixed + load^2 losses)."""
     rated_losses = rated_kw * (1.0 / rated_efficiency(rated_kw) - 1.0)
     load = shaft_kw / rated_kw
-    losses = rated_losses * (FIXED_LOSS_SHARE + (1.0 - FIXED_LOSS_SHARE) * load**2)
+    losses = rated_losses * (FIXED_LOSS_SHARE + (1.0 - FIXED_LOSS_SHARE) * np.square(load))
     return np.where(running, shaft_kw + losses, 0.0)
 
 
@@ -245,10 +246,10 @@ def pump_hydraulics(truth: AssetTruth) -> tuple[np.ndarray, np.ndarray, np.ndarr
     seal = np.power(_damage(truth, "seal"), 2.0)
     flow = (PUMP_DESIGN_FLOW_L_MIN_PER_KW * rated * speed_ratio * flow_share
             * (1.0 - 0.22 * impeller) * (1.0 - 0.15 * seal))
-    head_share = PUMP_SHUTOFF_HEAD_RATIO - (PUMP_SHUTOFF_HEAD_RATIO - 1.0) * flow_share**2
-    pressure = (PUMP_DESIGN_PRESSURE_BAR * speed_ratio**2 * head_share
+    head_share = PUMP_SHUTOFF_HEAD_RATIO - (PUMP_SHUTOFF_HEAD_RATIO - 1.0) * np.square(flow_share)
+    pressure = (PUMP_DESIGN_PRESSURE_BAR * np.square(speed_ratio) * head_share
                 * (1.0 - 0.28 * impeller) * (1.0 - 0.08 * seal))
-    shaft = design_shaft_kw * speed_ratio**3 * (0.4 + 0.6 * flow_share) * (1.0 - 0.04 * impeller) * (1.0 + 0.03 * seal)
+    shaft = design_shaft_kw * np.power(speed_ratio, 3) * (0.4 + 0.6 * flow_share) * (1.0 - 0.04 * impeller) * (1.0 + 0.03 * seal)
     return (np.where(running, flow, 0.0), np.where(running, pressure, 0.0), np.where(running, shaft, 0.0))
 
 
@@ -265,7 +266,7 @@ def compressor_operation(truth: AssetTruth, plant: PlantTruth) -> tuple[np.ndarr
     valve = _damage(truth, "valve")
     supply_drop = disturbance_magnitude(plant, "air_supply_drop", (truth.spec.line, truth.spec.asset_id))
     band = COMPRESSOR_CUT_OUT_BAR - COMPRESSOR_CUT_IN_BAR
-    pressure_target = np.where(running, COMPRESSOR_CUT_OUT_BAR - band * loaded - 0.6 * valve**2 * loaded - supply_drop, 0.0)
+    pressure_target = np.where(running, COMPRESSOR_CUT_OUT_BAR - band * loaded - 0.6 * np.square(valve) * loaded - supply_drop, 0.0)
     pressure = switching_lag(np.clip(pressure_target, 0.0, None), running, RECEIVER_TAU_MIN, COMPRESSOR_FILL_TAU_MIN,
                              plant.timeline.step_minutes)
     # Leaking valves recompress hot air: a little extra power on top of the longer loaded time.
@@ -366,7 +367,7 @@ def spindle_temperature_c(truth: AssetTruth, plant: PlantTruth) -> np.ndarray:
     running = _running(truth)
     speed_ratio = _speed_ratio(truth)
     load = np.asarray(truth.load, dtype=np.float64)
-    target = _ambient(truth) + np.where(running, 2.0 + 6.0 * speed_ratio**2 + 12.0 * load, 0.0)
+    target = _ambient(truth) + np.where(running, 2.0 + 6.0 * np.square(speed_ratio) + 12.0 * load, 0.0)
     return first_order_lag(target, SPINDLE_TAU_MIN, plant.timeline.step_minutes)
 
 
@@ -374,17 +375,20 @@ def compressor_discharge_temperature_c(truth: AssetTruth, plant: PlantTruth) -> 
     """True air-end discharge temperature: loaded time heats it, a leaking valve more so."""
     loaded, _, _ = compressor_operation(truth, plant)
     valve = _damage(truth, "valve")
-    heat = np.where(_running(truth), 15.0 + 50.0 * loaded + 35.0 * valve**2, 0.0)
+    heat = np.where(_running(truth), 15.0 + 50.0 * loaded + 35.0 * np.square(valve), 0.0)
     return first_order_lag(_ambient(truth) + heat, DISCHARGE_TAU_MIN, plant.timeline.step_minutes)
 
 
-def _read(rng: np.random.Generator, value: np.ndarray, resolution: float, relative_sigma: float = 0.0,
+def _read(rng: np.random.Generator, value: np.ndarray, relative_sigma: float = 0.0,
           absolute_sigma: float = 0.0, floor: float | None = 0.0) -> np.ndarray:
-    """A sensor reading: the value with relative and absolute noise, clipped, at its resolution."""
+    """A sensor reading: the value with relative and absolute noise, clipped (float64).
+
+    The reading's resolution is its column's, applied once to the whole table (plantsim.resolution).
+    """
     noisy = value * (1.0 + relative_sigma * rng.standard_normal(len(value))) + absolute_sigma * rng.standard_normal(len(value))
     if floor is not None:
         noisy = np.maximum(noisy, floor)
-    return (np.round(noisy / resolution) * resolution).astype(np.float32)
+    return noisy
 
 
 def _categorical(codes: np.ndarray, categories) -> pd.Categorical:
@@ -398,36 +402,36 @@ def telemetry(truth: AssetTruth, plant: PlantTruth, rng: np.random.Generator) ->
     """
     spec = truth.spec
     n = len(truth.state)
-    nan = np.full(n, np.nan, dtype=np.float32)
+    nan = np.full(n, np.nan)
     running = _running(truth)
     state = np.asarray(truth.state)
 
-    speed = _read(rng, np.where(running, truth.speed_rpm, 0.0), 1.0, relative_sigma=0.001)
+    speed = _read(rng, np.where(running, truth.speed_rpm, 0.0), relative_sigma=0.001)
     load_fraction = motor_load_fraction(truth, plant)
-    load_pct = _read(rng, 100.0 * load_fraction, 0.1, relative_sigma=0.01, absolute_sigma=0.2)
-    load_pct = np.where(running, load_pct, np.float32(0.0))
+    load_pct = _read(rng, 100.0 * load_fraction, relative_sigma=0.01, absolute_sigma=0.2)
+    load_pct = np.where(running, load_pct, 0.0)
     power_true = electrical_power_kw(truth, plant)
     powered = power_true > 0
-    power = np.where(powered, _read(rng, power_true, 0.01, relative_sigma=0.004, absolute_sigma=0.01), np.float32(0.0))
-    current = np.where(powered, _read(rng, electrical_current_a(truth, plant), 0.1, relative_sigma=0.005),
-                       np.float32(0.0))
+    power = np.where(powered, _read(rng, power_true, relative_sigma=0.004, absolute_sigma=0.01), 0.0)
+    current = np.where(powered, _read(rng, electrical_current_a(truth, plant), relative_sigma=0.005),
+                       0.0)
     vibration = np.hypot(vibration_velocity_mm_s(truth), BACKGROUND_VIBRATION_MM_S)
-    vibration = _read(rng, vibration * rng.lognormal(0.0, 0.07, n), 0.01, absolute_sigma=0.005, floor=0.01)
-    bearing_temp = _read(rng, bearing_temperature_c(truth, plant), 0.1, absolute_sigma=0.15, floor=None)
+    vibration = _read(rng, vibration * rng.lognormal(0.0, 0.07, n), absolute_sigma=0.005, floor=0.01)
+    bearing_temp = _read(rng, bearing_temperature_c(truth, plant), absolute_sigma=0.15, floor=None)
 
     spindle_temp = coolant_temp = flow = pressure = discharge_temp = nan
     if spec.kind == "cnc":
-        spindle_temp = _read(rng, spindle_temperature_c(truth, plant), 0.1, absolute_sigma=0.15, floor=None)
+        spindle_temp = _read(rng, spindle_temperature_c(truth, plant), absolute_sigma=0.15, floor=None)
     if spec.kind in ("cnc", "coolant_pump"):
-        coolant_temp = _read(rng, coolant_temperature_c(plant, spec.line), 0.1, absolute_sigma=0.15, floor=None)
+        coolant_temp = _read(rng, coolant_temperature_c(plant, spec.line), absolute_sigma=0.15, floor=None)
     if spec.kind == "coolant_pump":
         flow_true, pressure_true, _ = pump_hydraulics(truth)
-        flow = _read(rng, flow_true, 0.1, relative_sigma=0.01)
-        pressure = _read(rng, pressure_true, 0.01, absolute_sigma=0.02)
+        flow = _read(rng, flow_true, relative_sigma=0.01)
+        pressure = _read(rng, pressure_true, absolute_sigma=0.02)
     if spec.kind == "air_compressor":
         _, pressure_true, _ = compressor_operation(truth, plant)
-        pressure = _read(rng, pressure_true, 0.01, absolute_sigma=0.02)
-        discharge_temp = _read(rng, compressor_discharge_temperature_c(truth, plant), 0.1, absolute_sigma=0.3, floor=None)
+        pressure = _read(rng, pressure_true, absolute_sigma=0.02)
+        discharge_temp = _read(rng, compressor_discharge_temperature_c(truth, plant), absolute_sigma=0.3, floor=None)
 
     recipe_names = list(plant.recipes["recipe"])
     recipe_codes = np.where(state == State.PRODUCING, np.asarray(truth.recipe, dtype=np.int64), -1)
@@ -449,4 +453,5 @@ def telemetry(truth: AssetTruth, plant: PlantTruth, rng: np.random.Generator) ->
         "pressure_bar": pressure,
         "discharge_temp_c": discharge_temp,
     })
-    return frame
+    # The record layer (alarms, work-order notes, defects) reads what the historian stored.
+    return on_grid(frame, "telemetry")

@@ -96,9 +96,9 @@ def plan_plant(scenario: Scenario) -> PlantPlan:
         members = [s.asset_id for s in specs if s.kind == "cnc" and (line == UTILITY_LINE or s.line == line)]
         if members:
             stacked = np.stack([cnc_schedules[a][0] == State.PRODUCING for a in members])
-            producing_share[line] = stacked.mean(axis=0).astype(np.float32)
+            producing_share[line] = stacked.mean(axis=0)
         else:
-            producing_share[line] = np.zeros(timeline.n_steps, dtype=np.float32)
+            producing_share[line] = np.zeros(timeline.n_steps)
     lots = plan_material_lots(scenario, timeline, specs, cnc_schedules, recipes, plant_rng)
     return PlantPlan(scenario, timeline, specs, recipes, ambient, cnc_schedules, producing_share, disturbances, lots)
 
@@ -226,8 +226,8 @@ def simulate_asset(plan: PlantPlan, spec: AssetSpec) -> AssetTruth:
     return AssetTruth(
         spec=spec,
         state=state.astype(np.int8),
-        load=load.astype(np.float32),
-        speed_rpm=speed.astype(np.float32),
+        load=load.astype(np.float64),
+        speed_rpm=speed.astype(np.float64),
         recipe=recipe.astype(np.int8),
         health=health,
         events=events,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.signal import lfilter
+import scipy.signal
 
 from plantsim.model import AssetTruth, PlantTruth, State
 from plantsim.sensors import baseline_vibration_mm_s, rotating_damage
@@ -89,7 +89,7 @@ def _ring(train: np.ndarray, resonance_hz: float, sample_rate_hz: float) -> np.n
     """Each impulse rings the structure: a decaying sinusoid of peak ~1 per unit impulse."""
     theta = 2 * np.pi * resonance_hz / sample_rate_hz
     radius = np.exp(-RESONANCE_DAMPING * theta)
-    return lfilter([np.sin(theta)], [1.0, -2 * radius * np.cos(theta), radius**2], train)
+    return scipy.signal.lfilter([np.sin(theta)], [1.0, -2 * radius * np.cos(theta), radius * radius], train)
 
 
 def _velocity_rms_to_accel_peak_g(velocity_rms_mm_s: float, frequency_hz: float) -> float:
@@ -107,12 +107,12 @@ def synthesize(rng: np.random.Generator, kind: str, speed_rpm: float, nominal_rp
     signal = np.zeros(n)
 
     # A worn impeller is out of balance (1x); late damage loosens the rotor in its fits (2x, 3x).
-    boosts = (1.0 + 3.0 * impeller_damage**2 + late_damage, 1.0 + 3.0 * late_damage, 1.0 + 3.0 * late_damage)
+    boosts = (1.0 + 3.0 * impeller_damage * impeller_damage + late_damage, 1.0 + 3.0 * late_damage, 1.0 + 3.0 * late_damage)
     for order, (share, boost) in enumerate(zip(HARMONIC_SHARES, boosts), start=1):
         peak = _velocity_rms_to_accel_peak_g(share * baseline_velocity_mm_s, order * shaft_hz)
         signal += boost * peak * np.cos(2 * np.pi * order * shaft_hz * t + rng.uniform(0, 2 * np.pi))
     if kind == "coolant_pump":
-        vane_peak = _velocity_rms_to_accel_peak_g(0.2 * baseline_velocity_mm_s * (1 + 4 * impeller_damage**2),
+        vane_peak = _velocity_rms_to_accel_peak_g(0.2 * baseline_velocity_mm_s * (1 + 4 * impeller_damage * impeller_damage),
                                                   PUMP_VANES * shaft_hz)
         signal += vane_peak * np.cos(2 * np.pi * PUMP_VANES * shaft_hz * t + rng.uniform(0, 2 * np.pi))
 
@@ -123,12 +123,12 @@ def synthesize(rng: np.random.Generator, kind: str, speed_rpm: float, nominal_rp
         impacts = np.zeros(n)
         if outer > 0:
             impacts += _impulse_train(rng, n, sample_rate_hz, bpfo_order * shaft_hz,
-                                      BPFO_IMPACT_G * outer**1.5 * speed_ratio)
+                                      BPFO_IMPACT_G * np.power(outer, 1.5) * speed_ratio)
         if inner > 0:
             phase = rng.uniform(0, 2 * np.pi)
 
             def load_zone(times: np.ndarray) -> np.ndarray:
-                return BPFI_IMPACT_G * inner**1.2 * speed_ratio * (0.5 + 0.5 * np.cos(2 * np.pi * shaft_hz * times + phase))
+                return BPFI_IMPACT_G * np.power(inner, 1.2) * speed_ratio * (0.5 + 0.5 * np.cos(2 * np.pi * shaft_hz * times + phase))
 
             impacts += _impulse_train(rng, n, sample_rate_hz, bpfi_order * shaft_hz, load_zone)
         signal += _ring(impacts, resonance, sample_rate_hz)
@@ -183,7 +183,7 @@ def waveforms(truth: AssetTruth, plant: PlantTruth, rng: np.random.Generator, ca
                          None if bearing is None else float(bearing[k]), float(impeller[k]),
                          sample_rate_hz, duration_s)
         signals.append(quantise(raw))
-    measured_speed = np.round(speeds * (1.0 + 0.001 * rng.standard_normal(len(steps)))).astype(np.float32)
+    measured_speed = speeds * (1.0 + 0.001 * rng.standard_normal(len(steps)))  # rounded to 1 rpm when written
 
     return pd.DataFrame({
         "capture_id": [f"{spec.asset_id}-V{k + 1:04d}" for k in range(len(steps))],

@@ -31,7 +31,7 @@ TOOL_VB_END_MM = 0.30  # ISO 3685 end-of-life criterion for average flank wear
 def wear_increments(mode: FailureMode, load: np.ndarray, operating: np.ndarray, step_hours: float,
                     speed_factor: float, rng: np.random.Generator) -> np.ndarray:
     """Gamma-process wear added in each step (in units of a nominal life), zero when not operating."""
-    relative = np.where(operating, np.maximum(load, 0.0) / REFERENCE_LOAD, 0.0) ** mode.load_exponent
+    relative = np.power(np.where(operating, np.maximum(load, 0.0) / REFERENCE_LOAD, 0.0), mode.load_exponent)
     shape = mode.wear_shape * step_hours * relative * speed_factor
     scale = 1.0 / (mode.mean_life_h * mode.wear_shape)
     return rng.gamma(shape, scale)
@@ -39,7 +39,7 @@ def wear_increments(mode: FailureMode, load: np.ndarray, operating: np.ndarray, 
 
 def lifetime_factor(rng: np.random.Generator) -> float:
     """How fast this particular component wears compared with the average one (mean 1)."""
-    return float(np.exp(rng.normal(-LIFETIME_SPREAD**2 / 2, LIFETIME_SPREAD)))
+    return float(np.exp(rng.normal(-LIFETIME_SPREAD * LIFETIME_SPREAD / 2, LIFETIME_SPREAD)))
 
 
 def health_from_wear(wear: np.ndarray | float) -> np.ndarray:
@@ -56,7 +56,7 @@ def cutting_speed_m_min(bore_diameter_mm: float, spindle_speed_rpm: float) -> fl
 
 def tool_life_hours(cutting_speed: float) -> float:
     """Taylor tool life at this cutting speed: T = T_ref * (V_ref / V) ** (1 / n)."""
-    return TOOL_REFERENCE_LIFE_H * (TOOL_REFERENCE_SPEED_M_MIN / cutting_speed) ** (1.0 / TAYLOR_N)
+    return TOOL_REFERENCE_LIFE_H * float(np.power(TOOL_REFERENCE_SPEED_M_MIN / cutting_speed, 1.0 / TAYLOR_N))
 
 
 def tool_wear_mm(life_used: np.ndarray) -> np.ndarray:

@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from plantsim import assets as asset_kinds
 from plantsim.model import PlantTruth, State
+from plantsim.resolution import on_grid
 from plantsim.scenario import Scenario
 
 GENERATOR_VERSION = "1"
@@ -71,8 +72,9 @@ def normalise_types(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write one table file; its float columns go on their declared grids (plantsim.resolution)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(normalise_types(frame), preserve_index=False)
+    table = pa.Table.from_pandas(normalise_types(on_grid(frame, path.parent.name)), preserve_index=False)
     pq.write_table(table, path, compression="zstd", use_dictionary=True, write_statistics=True)
 
 
@@ -86,14 +88,14 @@ def _events_frame(truth: PlantTruth) -> pd.DataFrame:
                 "asset_id": asset_id, "kind": event.kind, "mode": event.mode or "all", "reason": event.reason,
                 "start": times[event.step],
                 "end": step_time(truth, event.end_step),
-                "health_before": round(event.health_before, 4), "health_after": round(event.health_after, 4),
+                "health_before": event.health_before, "health_after": event.health_after,
                 "cost_eur": event.cost_eur, "failure": event.failure,
             })
     frame = pd.DataFrame(rows, columns=["asset_id", "kind", "mode", "reason", "start", "end", "health_before",
                                         "health_after", "cost_eur", "failure"])
     for column in ("start", "end"):  # typed even when a short horizon has no event at all
         frame[column] = pd.to_datetime(frame[column], utc=True)
-    frame["downtime_h"] = ((frame["end"] - frame["start"]).dt.total_seconds() / 3600).round(3)
+    frame["downtime_h"] = (frame["end"] - frame["start"]).dt.total_seconds() / 3600
     for column in ("asset_id", "kind", "mode", "reason"):
         frame[column] = frame[column].astype("category")
     return frame.sort_values(["start", "asset_id"], kind="stable").reset_index(drop=True)
@@ -119,7 +121,7 @@ def health_frame(truth: PlantTruth) -> pd.DataFrame:
             rul = np.where(failed[which], (end_steps[which] - sample) * timeline.step_hours, np.nan)
             frames.append(pd.DataFrame({
                 "timestamp": timeline.times_utc[sample], "asset_id": asset_id, "mode": mode,
-                "health": np.round(health[sample], 4).astype(np.float32), "rul_h": rul.astype(np.float32),
+                "health": health[sample], "rul_h": rul,
             }))
     frame = pd.concat(frames, ignore_index=True)
     frame["asset_id"] = frame["asset_id"].astype("category")
@@ -136,7 +138,7 @@ def tool_wear_frame(truth: PlantTruth) -> pd.DataFrame:
         cutting = asset.state == State.PRODUCING
         frames.append(pd.DataFrame({
             "timestamp": timeline.times_utc[cutting], "asset_id": asset_id,
-            "tool_id": asset.tool_id[cutting], "flank_wear_mm": np.round(asset.tool_wear_mm[cutting], 4),
+            "tool_id": asset.tool_id[cutting], "flank_wear_mm": asset.tool_wear_mm[cutting],
         }))
     if not frames:
         return pd.DataFrame(columns=["timestamp", "asset_id", "tool_id", "flank_wear_mm"])
