@@ -360,9 +360,13 @@ def _zeros(values, index: _Telemetry, asset_id: str, column: str, window: tuple[
     rows = index.window(asset_id, *window)
     if not len(rows):
         return
+    # Readings that were already 0.0 are not changed by the fault, so they are not counted.
+    changed = int(np.count_nonzero(values[column][rows] != 0.0))
+    if not changed:
+        return
     values[column][rows] = 0.0
-    _record(manifest, "zero_value", "telemetry", asset_id, column, *window, len(rows),
-            f"{len(rows)} readings exactly 0.0 {UNITS.get(column, '')}: sensor without supply, reported as good")
+    _record(manifest, "zero_value", "telemetry", asset_id, column, *window, changed,
+            f"{changed} readings exactly 0.0 {UNITS.get(column, '')}: sensor without supply, reported as good")
 
 
 def _stuck(values, index: _Telemetry, asset_id: str, column: str, window: tuple[int, int], manifest: list) -> None:
@@ -522,10 +526,12 @@ def _energy_defects(energy: pd.DataFrame, plan: _Plan, manifest: list) -> pd.Dat
     window = plan.window(f"energy:{asset_id}", METER_ZERO_HOURS, times[busy] if len(busy) else None, max_share=0.02)
     if window:
         zero = rows[(times[rows] >= window[0]) & (times[rows] < window[1])]
-        if len(zero):
+        # Readings already 0.0 (the asset was off) are not changed by the fault, so they are not listed.
+        changed = int((kwh[zero] > 0).sum())
+        if changed:
             kwh[zero], power[zero] = 0.0, 0.0
-            _record(manifest, "zero_value", "energy", asset_id, "energy_kwh", *window, len(zero),
-                    f"{len(zero)} meter readings exactly 0.0 kWh while the asset ran (meter communication fault)")
+            _record(manifest, "zero_value", "energy", asset_id, "energy_kwh", *window, changed,
+                    f"{changed} meter readings exactly 0.0 kWh while the asset ran (meter communication fault)")
     raw = energy.copy()
     raw["energy_kwh"] = kwh.astype(energy["energy_kwh"].dtype)
     raw["mean_power_kw"] = power.astype(energy["mean_power_kw"].dtype)
@@ -554,9 +560,10 @@ def _work_order_defects(orders: pd.DataFrame, plant: PlantTruth, plan: _Plan, ma
         asset_id, true_mode = str(raw.at[row, "asset_id"]), str(raw.at[row, "failure_mode_reported"])
         wrong = _choose(rng, [m for m in modes[asset_id] if m != true_mode])
         raw.at[row, "failure_mode_reported"] = wrong
-        when = pd.Timestamp(raw.at[row, "reported_at"]).value
+        # The true report time: a late log may have moved the raw one past the repair's completion.
+        when = pd.Timestamp(orders.at[row, "reported_at"]).value
         _record(manifest, "wrong_label", "work_orders", asset_id, "failure_mode_reported", when,
-                pd.Timestamp(raw.at[row, "completed_at"]).value, 1,
+                pd.Timestamp(orders.at[row, "completed_at"]).value, 1,
                 f"{raw.at[row, 'wo_id']}: recorded as {wrong}, the true failure mode was {true_mode}")
     return raw
 
