@@ -331,3 +331,17 @@ def test_every_manifest_row_is_ordered_and_changes_the_rows_it_counts(plant):
         wo_id = defect["detail"].split(":")[0]
         column = defect["column"]
         assert raw_orders.at[wo_id, column] != clean_orders.at[wo_id, column], f"{defect['defect_id']} left {wo_id} as it was"
+
+
+def test_a_wrong_label_names_a_component_that_work_orders_carry_for_that_kind_of_asset(plant):
+    manifest = read(plant, "truth", "defects")
+    orders = read(plant, "clean", "work_orders")
+    kinds = read(plant, "reference", "assets").set_index("asset_id")["kind"].astype(str)
+    carried = orders.dropna(subset=["failure_mode_reported"]).assign(kind=lambda o: o["asset_id"].astype(str).map(kinds))
+    carried = carried.groupby("kind")["failure_mode_reported"].agg(lambda modes: set(modes.astype(str)))
+    wrong = manifest[manifest["kind"] == "wrong_label"]
+    assert len(wrong) >= 1
+    for _, defect in wrong.iterrows():
+        recorded, true = defect["detail"].split("recorded as ")[1].split(", the true failure mode was ")
+        assert recorded != true
+        assert recorded in carried[kinds[defect["asset_id"]]], f"{defect['defect_id']} names {recorded}, never in a work order"

@@ -43,6 +43,7 @@ import pandas as pd
 from plantsim.events import state_codes
 from plantsim.historian import DEFAULT_EXPORT_ASSET, default_export_window
 from plantsim.model import PlantTruth, State
+from plantsim.workorders import TOOL_MODE
 
 MANIFEST_COLUMNS = ["defect_id", "kind", "table", "asset_id", "column", "start", "end", "rows_affected", "detail"]
 SENSOR_COLUMNS = ("power_kw", "motor_current_a", "vibration_rms_mm_s", "bearing_temp_c", "spindle_temp_c",
@@ -551,7 +552,9 @@ def _work_order_defects(orders: pd.DataFrame, plant: PlantTruth, plan: _Plan, ma
                 late.value, 1, f"{raw.at[row, 'wo_id']}: the failure was logged {(late - reported) / pd.Timedelta(days=1):.1f} "
                 f"days late, after the repair was done")
 
-    modes = {a: [m.name for m in t.spec.failure_modes] for a, t in plant.assets.items()}
+    # A wrong label names another component a work order could carry for that asset: a technician never
+    # writes the insert, which only the tool-change records know.
+    modes = {a: [m.name for m in t.spec.failure_modes if m.name != TOOL_MODE] for a, t in plant.assets.items()}
     labelled = raw["failure_mode_reported"].notna().to_numpy()
     eligible = np.flatnonzero(labelled & raw["asset_id"].astype(str).map(lambda a: len(modes.get(a, [])) > 1).to_numpy())
     count = min(len(eligible), max(1, int(round(WRONG_LABEL_SHARE * labelled.sum())))) if len(eligible) else 0
