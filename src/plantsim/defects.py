@@ -20,7 +20,8 @@ The defects, each a row (or a few rows) in the manifest:
 - ``duplicate_rows`` and ``out_of_order``: a store-and-forward buffer replays rows twice, or
   uploads a block late;
 - ``clock_skew``: one machine's PLC clock runs ahead of the MES clock by minutes, drifting, until
-  a time sync pulls it back (the parts table is on MES time);
+  a time sync pulls it back (the parts table is on MES time); the PLC stamps its readings on its own
+  five-minute boundaries, so the rows stay on the grid and only the data can show the skew;
 - ``dst_not_switched``: one PLC never went to summer time, so its rows are an hour off between the
   two clock changes;
 - energy-meter gaps, where the next reading catches up the missing energy;
@@ -72,8 +73,8 @@ DUPLICATE_HOURS = (2.0, 8.0)
 LATE_UPLOAD_HOURS = (1.0, 6.0)
 LATE_UPLOAD_DELAY_HOURS = (12.0, 36.0)
 SKEW_WEEKS = (3.0, 8.0)
-SKEW_START_MIN = (0.5, 2.0)
-SKEW_END_MIN = (6.0, 15.0)
+SKEW_START_MIN = (3.0, 7.0)
+SKEW_END_MIN = (8.0, 17.0)
 PART_DUPLICATE_HOURS = (1.0, 4.0)
 METER_GAP_HOURS = (2.0, 24.0)
 METER_ZERO_HOURS = (1.0, 6.0)
@@ -448,11 +449,15 @@ def _clock_skew(times: np.ndarray, index: _Telemetry, asset_id: str, plan: _Plan
     begin_min, end_min = rng.uniform(*SKEW_START_MIN), rng.uniform(*SKEW_END_MIN)
     rows = index.window(asset_id, start, end)
     share = (index.times[rows] - start) / max(end - start, 1)
-    skew_s = np.round((begin_min + (end_min - begin_min) * share) * 60.0)
-    times[rows] = index.times[rows] + skew_s.astype(np.int64) * 10**9
+    drift_min = begin_min + (end_min - begin_min) * share
+    # Stamped on the PLC's own grid boundaries: the drift shows as whole steps, never as off-grid times.
+    step_min = int(plan.step_ns // (60 * 10**9))
+    steps = np.maximum(1, np.round(drift_min / step_min)).astype(np.int64)
+    times[rows] = index.times[rows] + steps * plan.step_ns
+    lead = steps * step_min
     _record(manifest, "clock_skew", "telemetry", asset_id, "timestamp", start, end, len(rows),
-            f"PLC clock ahead of the MES clock by {begin_min:.1f} min at the start, drifting to {end_min:.1f} min, "
-            f"until a time sync on {_day(end)}")
+            f"PLC clock ahead of the MES clock, drifting from {begin_min:.1f} to {end_min:.1f} min; readings stamped "
+            f"{lead[0]} to {lead[-1]} min ahead, on the grid, until a time sync on {_day(end)}")
 
 
 def _summer_time_missed(times: np.ndarray, index: _Telemetry, asset_id: str, timezone: str, manifest: list) -> None:
