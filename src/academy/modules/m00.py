@@ -18,6 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from academy.exercise import Exercise, Figure, Mistake, Number, expected_figure
+from academy.exercise.kinds import ONE_ROW
 
 MODULE = "00"
 
@@ -70,13 +71,21 @@ A_B, B_C, C_D = 0, 1, 2  # positions of the zone boundaries in zone_limits()
 
 def _week_vibration_figure(data, boundary: int) -> dict:
     """The week's vibration as it is in the export, with one zone boundary of CNC-102's class."""
-    vibration = read_historian()[VIBRATION_HEADER]
-    return expected_figure(y=vibration, hlines=[zone_limits(data, EXPORT_MACHINE)[boundary]])
+    historian = read_historian()
+    return expected_figure(
+        x=historian["Timestamp"], y=historian[VIBRATION_HEADER], hlines=[zone_limits(data, EXPORT_MACHINE)[boundary]]
+    )
 
 
 def _week_vibration_above_zero(data) -> dict:
-    vibration = read_historian()[VIBRATION_HEADER]
-    return expected_figure(y=vibration[vibration > 0])
+    historian = read_historian()
+    kept = historian[historian[VIBRATION_HEADER] > 0]
+    return expected_figure(x=kept["Timestamp"], y=kept[VIBRATION_HEADER])
+
+
+def _week_spindle_figure(data) -> dict:
+    historian = read_historian()
+    return expected_figure(x=historian["Timestamp"], y=historian[SPINDLE_HEADER])
 
 
 # --- trainee-facing words -----------------------------------------------------------------------
@@ -183,7 +192,8 @@ EXERCISES = [
         number="0.1",
         answer="cnc103_rated_power_kw",
         expected=lambda data: _asset(data, RATED_POWER_MACHINE)["rated_power_kw"],
-        kind=Number(unit="kW"),
+        # A whole column handed in is told how to pick one row's value, not to average it.
+        kind=Number(unit="kW", from_column=ONE_ROW),
         mistakes=[
             Mistake("neighbour_row", lambda data: _asset(data, NEIGHBOUR_MACHINE)["rated_power_kw"]),
             Mistake("speed_column", lambda data: _asset(data, RATED_POWER_MACHINE)["nominal_speed_rpm"]),
@@ -197,8 +207,7 @@ EXERCISES = [
         number="0.2",
         answer="cnc102_mean_spindle_c",
         expected=lambda data: _readings(data, EXPORT_MACHINE, "spindle_temp_c").mean(),
-        # Tight enough to tell CNC-102 from its twin CNC-101, loose enough for another way of averaging.
-        kind=Number(unit="°C", rel_tol=1e-5),
+        kind=Number(unit="°C"),
         mistakes=[
             Mistake("example_machine", lambda data: _readings(data, EXAMPLE_MACHINE, "spindle_temp_c").mean()),
             Mistake("all_machines", lambda data: data.load("telemetry")["spindle_temp_c"].mean()),
@@ -213,8 +222,7 @@ EXERCISES = [
         number="0.3",
         answer="mean_spindle_week_c",
         expected=lambda data: _week_mean_above_zero(SPINDLE_HEADER),
-        # The export's run of zeros moves the average by more than 0.1 %; 1e-4 still tells them apart.
-        kind=Number(unit="°C", rel_tol=1e-4),
+        kind=Number(unit="°C"),
         mistakes=[
             Mistake("kept_zeros", lambda data: read_historian()[SPINDLE_HEADER].mean()),
             Mistake("bearing_column", lambda data: _week_mean_above_zero(BEARING_HEADER)),
@@ -228,9 +236,19 @@ EXERCISES = [
         number="0.4",
         answer="vibration_fig",
         expected=lambda data: _week_vibration_figure(data, B_C),
-        kind=Figure(ylabel_units=("mm/s",), unit="mm/s"),
+        # Everything the task states: the readings against their times, the limit dashed, a title
+        # asking about the vibration, local time on the x axis, quantity and unit on the y axis.
+        kind=Figure(
+            ylabel_units=("mm/s",),
+            unit="mm/s",
+            title_words=("vibration",),
+            xlabel_words=("local",),
+            ylabel_words=("vibration",),
+            limit_linestyle="dashed",
+            x_name='historian["Timestamp"]',
+        ),
         mistakes=[
-            Mistake("plotted_temperature", lambda data: expected_figure(y=read_historian()[SPINDLE_HEADER])),
+            Mistake("plotted_temperature", _week_spindle_figure),
             Mistake("limit_c_d", lambda data: _week_vibration_figure(data, C_D)),
             Mistake("limit_a_b", lambda data: _week_vibration_figure(data, A_B)),
             Mistake("left_out_readings", _week_vibration_above_zero),
