@@ -74,6 +74,9 @@ class Exercise:
     points: float
     mistakes: tuple[Mistake, ...] | list[Mistake] = ()
     hidden_points: float = 0
+    # How long a trainee takes over it, trying a wrong answer or two: the exercise part of the
+    # module's stated minutes (see academy.minutes).
+    minutes: float = 0
     module: str = ""
     words: Mapping[str, Any] = field(default_factory=dict, compare=False)
 

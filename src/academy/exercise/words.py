@@ -15,6 +15,14 @@ from __future__ import annotations
 
 COMMON_WORDS: dict[str, str] = {
     "exercise": "Exercise {number}",
+    # The course's one rule for numbers (academy.exercise.kinds.ANSWER_DECIMALS), as the trainee
+    # folder's README states it.
+    "guide.number_rule": (
+        "A number is right when it agrees with the expected one to two decimals (32.32 for 32.316734), "
+        "however you got it: worked out by Python, rounded with round(x, 2) or copied off the screen. "
+        "Fewer decimals (32.3) are not enough, and the check says so. Write decimals with a point: "
+        "22.5, not 22,5."
+    ),
     "status.not_attempted": "not attempted yet",
     "status.incorrect": "not yet right",
     "status.correct": "correct",

@@ -6,8 +6,14 @@ Four small steps on the plant's own data, one per learning objective:
 * q2: average CNC-102's spindle temperature over the year in the telemetry table;
 * q3: average the spindle temperature of the historian export (a week of CNC-102, as IT hands it
   over) without the 0.0 readings a sensor fault left in it;
-* q4: draw that week's vibration with the zone B/C limit of CNC-102's ISO 10816 class. Its hidden
-  point asks for what the public check leaves open: a title that asks the figure's question.
+* q4: draw that week's vibration against its times with the zone B/C limit of CNC-102's ISO 10816
+  class, dashed, under a title that asks about the vibration and labels that carry local time and
+  the unit. The public check enforces all of it; the hidden point repeats the question-title test
+  for the grader.
+
+Each exercise's ``minutes`` come from a trainee review of the module (about 30 minutes for the
+four exercises, trying a wrong answer or two at each); with the page read at 120 words a minute
+they give the module's stated minutes (:mod:`academy.minutes`).
 
 The historian export is a committed file (``datasets/plant/historian_CNC-102_2025-03-27.csv``,
 written by ``plantsim export-historian``); everything else comes from the generated plant, so the
@@ -200,6 +206,7 @@ EXERCISES = [
             Mistake("in_watts", lambda data: 1000 * _asset(data, RATED_POWER_MACHINE)["rated_power_kw"]),
         ],
         points=1,
+        minutes=5,
         objective="00.1",
     ),
     Exercise(
@@ -215,6 +222,7 @@ EXERCISES = [
             Mistake("bearing_column", lambda data: _readings(data, EXPORT_MACHINE, "bearing_temp_c").mean()),
         ],
         points=2,
+        minutes=8,
         objective="00.2",
     ),
     Exercise(
@@ -229,6 +237,7 @@ EXERCISES = [
             Mistake("whole_year", lambda data: _readings(data, EXPORT_MACHINE, "spindle_temp_c").mean()),
         ],
         points=2,
+        minutes=7,
         objective="00.3",
     ),
     Exercise(
@@ -255,6 +264,7 @@ EXERCISES = [
         ],
         points=3,
         hidden_points=1,
+        minutes=12,
         objective="00.4",
     ),
 ]
