@@ -464,3 +464,9 @@ def test_a_figure_placeholder_says_delete_the_line_not_replace_the_dots():
     assert "delete the line `vibration_fig = ...`" in verdict.reason
     assert "Replace the `...`" not in verdict.message
     assert "Replace the `...`" in score(tiny_exercise(), ..., ENERGY).reason
+
+
+def test_a_figure_placeholder_comment_says_delete_the_line_too():
+    comment = figure_exercise().placeholder().split("\n")[0]
+    assert comment == "# Exercise 90.1: delete the line vibration_fig = ... and write your figure in its place."
+    assert tiny_exercise().placeholder().startswith("# Exercise 90.1: replace the ... with the mean power in kW.")

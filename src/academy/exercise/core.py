@@ -117,7 +117,11 @@ class Exercise:
 
     def placeholder(self) -> str:
         """The code that replaces the solution region in the trainee notebook: it runs, and says what to do."""
-        comment = word("placeholder", exercise_label=self.label, todo=self.words.get("todo", "your answer"))
+        todo = self.words.get("todo", "your answer")
+        if len(self.variables) == 1 and self.kinds[0].placeholder_key == "not_attempted.placeholder_line":
+            comment = word("placeholder.line", exercise_label=self.label, variable=self.variables[0], todo=todo)
+        else:
+            comment = word("placeholder", exercise_label=self.label, todo=todo)
         return "\n".join([comment, *(f"{variable} = ..." for variable in self.variables)])
 
     def split(self, value: Any) -> dict[str, Any]:

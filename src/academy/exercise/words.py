@@ -87,6 +87,8 @@ COMMON_WORDS: dict[str, str] = {
     ),
     "solution.missing": "The worked answer for this exercise is not part of this copy of the course.",
     "placeholder": "# {exercise_label}: replace the ... with {todo}.",
+    # a figure's placeholder line is deleted, not filled in (see not_attempted.placeholder_line)
+    "placeholder.line": "# {exercise_label}: delete the line {variable} = ... and write {todo} in its place.",
     "placeholder.markdown": "*Write your answer here.*",
     "hidden_tests.comment": "# {exercise_label}: nothing to do in this cell. Your instructor's grading runs more tests here.",
     # what an answer turned out to be (used in reasons)

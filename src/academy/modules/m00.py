@@ -158,7 +158,7 @@ WORDS = {
         },
     },
     "q4": {
-        "todo": "your figure (see the task above: your lines take the place of the whole line vibration_fig = ...)",
+        "todo": "your figure's lines (see the task above)",
         "hints": [
             "Copy the lines of the spindle figure in section 4 and change what differs: the column "
             "\"Vibration RMS [mm/s]\" (under a name such as vibration_mm_s), vibration_fig in place of fig, "
