@@ -260,6 +260,21 @@ def _incorrect(exercise: Exercise, reason: str, mistake: str | None = None) -> V
     return Verdict("incorrect", message, 0.0, mistake, reason=reason)
 
 
+def named_elsewhere(exercise: Exercise, verdict: Verdict, data: Any, elsewhere: Mapping[str, Any]) -> Verdict:
+    """A "not attempted yet" verdict that names the other variable holding the answer, if one does
+    (see :func:`score`); any other verdict unchanged. Never raises."""
+    if verdict.status != "not_attempted":
+        return verdict
+    try:
+        found = _answer_under_another_name(exercise, data, elsewhere)
+    except Exception:  # the plain "not attempted yet" is still true
+        return verdict
+    if found is None:
+        return verdict
+    reason = word("not_attempted.other_name", variable=exercise.variables[0], found=found)
+    return Verdict("not_attempted", reason + word("not_attempted.next_step"), 0.0, reason=reason)
+
+
 def _answer_under_another_name(exercise: Exercise, data: Any, elsewhere: Mapping[str, Any]) -> str | None:
     """The name of another variable that holds a right answer's data, for a one-variable exercise
     whose kind looks for it (figures: a trainee often keeps the ``fig`` of the worked example)."""

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping
 
-from academy.exercise.core import Exercise, Verdict, extract_answer, score
+from academy.exercise.core import Exercise, Verdict, extract_answer, named_elsewhere, score
 from academy.exercise.display import check_bundle, hint_bundle, solution_bundle
 from academy.exercise.plain import MISSING
 from academy.exercise.solutions import read_release_settings, solution_text
@@ -89,8 +89,10 @@ class BoundExercise:
         answer = values if len(values) > 1 else next(iter(values.values()))
         # The data loads only when the answer is compared, so "not attempted yet" never waits for
         # the plant, and a loading failure becomes the check's calm "could not work out" message.
+        data = _LazyData(self._module)
+        verdict = score(self.exercise, answer, data)
         others = {name: value for name, value in namespace.items() if name not in values}
-        return score(self.exercise, answer, _LazyData(self._module), elsewhere=others)
+        return named_elsewhere(self.exercise, verdict, data, others)
 
     def check(self) -> None:
         """Show whether the answer is not attempted yet, not yet right (and why), or correct."""
