@@ -51,6 +51,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 data: setup
 	$(BIN)/plantsim generate --if-stale
+	$(BIN)/plantsim fleet --if-stale
 
 build: setup
 	$(BIN)/academy build

@@ -3,14 +3,17 @@ generation needs at the default size and at a 100x larger plant.
 
     .venv/bin/python benchmarks/plant_generation.py            # default, 10x wider, 100x larger
     .venv/bin/python benchmarks/plant_generation.py --skip-large
+    .venv/bin/python benchmarks/plant_generation.py --fleet    # the fleet (datasets/fleet) only
 
-Writes benchmarks/results/plant_generation.md (the README quotes it). Each size runs in a fresh
+Writes benchmarks/results/plant_generation.md (the README quotes it), with --fleet
+benchmarks/results/fleet_generation.md (the datasheet quotes it). Each size runs in a fresh
 process so its peak memory (max resident set size) is its own.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -23,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "datasets" / "plant" / "scenario.yml"
 RESULTS = ROOT / "benchmarks" / "results" / "plant_generation.md"
+FLEET_SCENARIO = ROOT / "datasets" / "fleet" / "scenario.yml"
+FLEET_RESULTS = ROOT / "benchmarks" / "results" / "fleet_generation.md"
 
 
 def scaled_scenario(line_copies: int, years: int):
@@ -94,6 +99,38 @@ def run_one(line_copies: int, years: int) -> dict:
             "telemetry_rows": manifest["tables"]["raw/telemetry"]["rows"], "load_times": load_times}
 
 
+def run_fleet(jobs: int | None) -> dict:
+    """Generate the fleet in this process (its sites in worker processes) and report what it cost."""
+    from plantsim.fleet import generate_fleet
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "tables"
+        start = time.perf_counter()
+        generate_fleet(FLEET_SCENARIO, out, jobs=jobs)
+        seconds = time.perf_counter() - start
+        size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+        files = sum(1 for p in out.rglob("*.parquet"))
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "size_mb": size / 1e6, "files": files, "peak_mb": own, "worker_peak_mb": workers,
+            "jobs": jobs or os.cpu_count()}
+
+
+def fleet_report(results: list[dict]) -> str:
+    lines = ["# Fleet generation benchmark", "",
+             f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+             f"{platform.python_version()}; produced by `benchmarks/plant_generation.py --fleet` "
+             "(`plantsim fleet`: 5 sites x 12 assets x 3 years, 15-minute simulation, hourly and daily tables).", "",
+             "| jobs (sites at once) | generate (s) | disk (MB) | Parquet files | peak memory, main / one worker (MB) |",
+             "|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['jobs']} | {r['seconds']:.1f} | {r['size_mb']:.1f} | {r['files']} | "
+                     f"{r['peak_mb']:.0f} / {r['worker_peak_mb']:.0f} |")
+    lines += ["", f"Load average before the run: {results[0]['load']}. The files are the same for any number of jobs "
+              "(tests/test_fleet.py)."]
+    return "\n".join(lines) + "\n"
+
+
 def measure(line_copies: int, years: int) -> dict:
     output = subprocess.run([sys.executable, __file__, "--child", str(line_copies), str(years)],
                             check=True, capture_output=True, text=True).stdout
@@ -127,10 +164,26 @@ def report(results: list[tuple[str, dict]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-large", action="store_true", help="only the default plant")
+    parser.add_argument("--fleet", action="store_true", help="only the fleet, with one job per core and with one job")
     parser.add_argument("--child", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--fleet-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(run_one(*args.child)))
+        return
+    if args.fleet_child is not None:
+        print(json.dumps(run_fleet(args.fleet_child or None)))
+        return
+    if args.fleet:
+        results = []
+        for jobs in (0, 1):  # 0: one per core
+            load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            output = subprocess.run([sys.executable, __file__, "--fleet-child", str(jobs)], check=True,
+                                    capture_output=True, text=True).stdout
+            results.append({**json.loads(output.strip().splitlines()[-1]), "load": load})
+            print(f"fleet, jobs {results[-1]['jobs']}: {results[-1]['seconds']:.1f} s", flush=True)
+        FLEET_RESULTS.write_text(fleet_report(results))
+        print(f"wrote {FLEET_RESULTS}")
         return
     results = []
     for label, lines, years in SIZES:

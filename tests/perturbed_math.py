@@ -104,11 +104,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pattern", choices=PATTERNS, default="up")
     parser.add_argument("--scenario", type=Path,
                         default=Path(__file__).resolve().parents[1] / "datasets" / "plant" / "scenario.yml")
+    parser.add_argument("--fleet", action="store_true",
+                        help="generate the fleet from --scenario (a fleet scenario), in this process")
     args = parser.parse_args(argv)
+    from plantsim.fleet import generate_fleet
     from plantsim.simulate import generate
 
     with perturbed(args.ulps, args.pattern):
-        generate(args.scenario, args.out)
+        if args.fleet:
+            generate_fleet(args.scenario, args.out, jobs=1)  # one process: the perturbation reaches every site
+        else:
+            generate(args.scenario, args.out)
     return 0
 
 

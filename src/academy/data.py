@@ -7,6 +7,10 @@ remaining useful life, true failure modes, quality causes, the defect manifest) 
 instructors and checks: :func:`load` refuses them, :func:`load_truth` returns them.
 
 The tables are generated on first use when missing (see ``plantsim generate``).
+
+``plant="fleet"`` reads the owner's sister sites instead (``plantsim fleet``): five plants of the
+same machine kinds over three years, stored hourly and daily, for the lessons that need many
+failures (failure warning, remaining useful life). Its tables have one variant (clean).
 """
 from __future__ import annotations
 
@@ -21,8 +25,13 @@ OBSERVED_TABLES = ("telemetry", "vibration", "parts", "energy", "alarms", "work_
 REFERENCE_TABLES = ("assets", "recipes", "material_lots")
 TRUTH_TABLES = ("health", "tool_wear", "failures", "maintenance", "part_truth", "quality_causes", "disturbances", "defects")
 VARIANTS = ("raw", "clean")
+FLEET_OBSERVED_TABLES = ("hourly", "daily", "alarms", "work_orders")
+FLEET_REFERENCE_TABLES = ("sites", "assets")
+FLEET_TRUTH_TABLES = ("maintenance", "failures", "lives", "health_daily")
+PLANTS = ("plant", "fleet")
 
 PLANT_DIR_ENV = "ACADEMY_PLANT_DIR"
+FLEET_DIR_ENV = "ACADEMY_FLEET_DIR"
 
 
 class DataError(LookupError):
@@ -65,6 +74,27 @@ def scenario_path() -> Path:
     return project_root() / "datasets" / "plant" / "scenario.yml"
 
 
+def fleet_dir() -> Path:
+    """Where the fleet's tables live: $ACADEMY_FLEET_DIR, else datasets/fleet/tables."""
+    configured = os.environ.get(FLEET_DIR_ENV)
+    if configured:
+        return Path(configured)
+    return project_root() / "datasets" / "fleet" / "tables"
+
+
+def ensure_fleet(directory: Path | None = None) -> Path:
+    """Generate the fleet from its scenario when its tables are missing (about half a minute)."""
+    directory = Path(directory) if directory is not None else fleet_dir()
+    if not (directory / "MANIFEST.json").is_file():
+        from plantsim.fleet import generate_fleet
+
+        scenario = project_root() / "datasets" / "fleet" / "scenario.yml"
+        if not scenario.is_file():
+            raise DataError(f"The fleet is not part of this course folder ({scenario} is missing).")
+        generate_fleet(scenario, directory, progress=True)
+    return directory
+
+
 def ensure_plant(directory: Path | None = None) -> Path:
     """Generate the plant from the default scenario when its tables are missing."""
     directory = Path(directory) if directory is not None else plant_dir()
@@ -85,12 +115,16 @@ def tables() -> dict[str, tuple[str, ...]]:
     return {"observed (raw or clean)": OBSERVED_TABLES, "reference": REFERENCE_TABLES}
 
 
-def load(name: str, variant: str = "clean") -> pd.DataFrame:
-    """Return one plant table as a DataFrame with parsed timestamps and categories.
+def load(name: str, variant: str = "clean", plant: str = "plant") -> pd.DataFrame:
+    """Return one table as a DataFrame with parsed timestamps and categories.
 
-    ``variant`` is ``"clean"`` (default) or ``"raw"`` for observed tables; reference tables
-    ignore it.
+    ``variant`` is ``"clean"`` (default) or ``"raw"`` for the plant's observed tables; reference
+    tables ignore it. ``plant`` is ``"plant"`` (the course's plant) or ``"fleet"`` (its sister sites).
     """
+    if plant == "fleet":
+        return _load_fleet(name, variant)
+    if plant not in PLANTS:
+        raise DataError(f"plant must be 'plant' or 'fleet', not '{plant}'.")
     if name in TRUTH_TABLES:
         raise DataError(
             f"'{name}' is a ground-truth table, kept away from trainee notebooks. "
@@ -100,23 +134,45 @@ def load(name: str, variant: str = "clean") -> pd.DataFrame:
         return _read(str(plant_dir()), "reference", name).copy()
     if name not in OBSERVED_TABLES:
         known = ", ".join(OBSERVED_TABLES + REFERENCE_TABLES)
-        raise DataError(f"There is no plant table called '{name}'. Tables you can load: {known}.")
+        hint = " (that is a fleet table: add plant=\"fleet\")" if name in FLEET_OBSERVED_TABLES + FLEET_REFERENCE_TABLES else ""
+        raise DataError(f"There is no plant table called '{name}'{hint}. Tables you can load: {known}.")
     if variant not in VARIANTS:
         raise DataError(f"variant must be 'raw' or 'clean', not '{variant}'.")
     return _read(str(plant_dir()), variant, name).copy()
 
 
-def load_truth(name: str) -> pd.DataFrame:
+def _load_fleet(name: str, variant: str) -> pd.DataFrame:
+    if name in FLEET_TRUTH_TABLES:
+        raise DataError(
+            f"'{name}' is a ground-truth table of the fleet, kept away from trainee notebooks. "
+            f"Instructors and checks read it with academy.data.load_truth('{name}', plant=\"fleet\")."
+        )
+    if variant != "clean":
+        raise DataError("The fleet's tables have one variant, 'clean' (its sites' records, without data defects).")
+    if name in FLEET_REFERENCE_TABLES:
+        return _read(str(fleet_dir()), "reference", name, "fleet").copy()
+    if name not in FLEET_OBSERVED_TABLES:
+        known = ", ".join(FLEET_OBSERVED_TABLES + FLEET_REFERENCE_TABLES)
+        raise DataError(f"There is no fleet table called '{name}'. Tables you can load with plant=\"fleet\": {known}.")
+    return _read(str(fleet_dir()), "clean", name, "fleet").copy()
+
+
+def load_truth(name: str, plant: str = "plant") -> pd.DataFrame:
     """Return a ground-truth table (instructors and checks only)."""
+    if plant == "fleet":
+        if name not in FLEET_TRUTH_TABLES:
+            raise DataError(f"There is no fleet ground-truth table called '{name}'. Known: {', '.join(FLEET_TRUTH_TABLES)}.")
+        return _read(str(fleet_dir()), "truth", name, "fleet").copy()
     if name not in TRUTH_TABLES:
         raise DataError(f"There is no ground-truth table called '{name}'. Known: {', '.join(TRUTH_TABLES)}.")
     return _read(str(plant_dir()), "truth", name).copy()
 
 
 @lru_cache(maxsize=32)
-def _read(directory: str, group: str, name: str) -> pd.DataFrame:
-    root = ensure_plant(Path(directory))
+def _read(directory: str, group: str, name: str, plant: str = "plant") -> pd.DataFrame:
+    root = ensure_fleet(Path(directory)) if plant == "fleet" else ensure_plant(Path(directory))
     path = root / group / name
     if not path.exists():
-        raise DataError(f"The table '{name}' is missing from {root}. Regenerate the plant: plantsim generate --force")
+        command = "plantsim fleet --force" if plant == "fleet" else "plantsim generate --force"
+        raise DataError(f"The table '{name}' is missing from {root}. Regenerate the {plant}: {command}")
     return pd.read_parquet(path)

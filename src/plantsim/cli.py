@@ -1,4 +1,4 @@
-"""Command line: `plantsim generate`, `plantsim checksums`, `plantsim export-historian`."""
+"""Command line: `plantsim generate`, `plantsim fleet`, `plantsim checksums`, `plantsim export-historian`."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +10,9 @@ from plantsim.scenario import ScenarioError
 DEFAULT_SCENARIO = Path("datasets/plant/scenario.yml")
 DEFAULT_OUT = Path("datasets/plant/tables")
 DEFAULT_CHECKSUMS = Path("datasets/plant/SHA256SUMS")
+FLEET_SCENARIO = Path("datasets/fleet/scenario.yml")
+FLEET_OUT = Path("datasets/fleet/tables")
+FLEET_CHECKSUMS = Path("datasets/fleet/SHA256SUMS")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,9 +30,19 @@ def main(argv: list[str] | None = None) -> int:
                           help="do nothing when the plant is there and matches datasets/plant/SHA256SUMS")
     generate.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    fleet = commands.add_parser("fleet", help="simulate the sister sites (the fleet) and write their tables")
+    fleet.add_argument("--scenario", type=Path, default=FLEET_SCENARIO, help="fleet scenario file (YAML)")
+    fleet.add_argument("--out", type=Path, default=FLEET_OUT, help="output folder")
+    fleet.add_argument("--jobs", type=int, help="sites simulated at once (default: one per CPU core)")
+    fleet.add_argument("--force", action="store_true", help="replace an existing generated fleet")
+    fleet.add_argument("--if-stale", action="store_true",
+                       help="do nothing when the fleet is there and matches datasets/fleet/SHA256SUMS")
+    fleet.add_argument("--quiet", action="store_true", help="no progress bar")
+
     checksums = commands.add_parser("checksums", help="compare (or --write) datasets/plant/SHA256SUMS")
-    checksums.add_argument("--plant", type=Path, default=DEFAULT_OUT)
-    checksums.add_argument("--file", type=Path, default=DEFAULT_CHECKSUMS)
+    checksums.add_argument("--plant", type=Path, default=DEFAULT_OUT, help="the generated plant or fleet folder")
+    checksums.add_argument("--file", type=Path, default=DEFAULT_CHECKSUMS,
+                           help="its checksum file (datasets/fleet/SHA256SUMS for the fleet)")
     checksums.add_argument("--write", action="store_true", help="record the current plant's checksums")
 
     historian = commands.add_parser("export-historian", help="write the small historian CSV used in module 00")
@@ -54,16 +67,11 @@ def _generate(args) -> int:
     from plantsim.simulate import generate
     from plantsim.writer import GenerationError
 
-    from plantsim.writer import checksum_lines
-
     present = (args.out / "MANIFEST.json").is_file()
     if args.if_missing and present:
         return 0
-    if args.if_stale and present:
-        recorded = DEFAULT_CHECKSUMS.read_text().splitlines() if DEFAULT_CHECKSUMS.is_file() else None
-        if recorded is None or checksum_lines(args.out) == recorded:
-            return 0
-        print(f"The plant in {args.out} differs from {DEFAULT_CHECKSUMS}: generating it again")
+    if args.if_stale and present and _matches(args.out, DEFAULT_CHECKSUMS, "plant"):
+        return 0
     try:
         force = args.force or (args.if_stale and present)
         out = generate(args.scenario, args.out, seed=args.seed, progress=not args.quiet, csv=args.csv, force=force)
@@ -71,6 +79,34 @@ def _generate(args) -> int:
         print(f"plantsim: {error}", file=sys.stderr)
         return 2
     print(f"Plant written to {out}")
+    return 0
+
+
+def _matches(folder: Path, checksums: Path, what: str) -> bool:
+    """Whether the generated ``folder`` holds what ``checksums`` records (True when nothing is recorded)."""
+    from plantsim.writer import checksum_lines
+
+    recorded = checksums.read_text().splitlines() if checksums.is_file() else None
+    if recorded is None or checksum_lines(folder) == recorded:
+        return True
+    print(f"The {what} in {folder} differs from {checksums}: generating it again")
+    return False
+
+
+def _fleet(args) -> int:
+    from plantsim.fleet import generate_fleet
+    from plantsim.writer import GenerationError
+
+    present = (args.out / "MANIFEST.json").is_file()
+    if args.if_stale and present and _matches(args.out, FLEET_CHECKSUMS, "fleet"):
+        return 0
+    try:
+        out = generate_fleet(args.scenario, args.out, jobs=args.jobs, progress=not args.quiet,
+                             force=args.force or (args.if_stale and present))
+    except GenerationError as error:
+        print(f"plantsim: {error}", file=sys.stderr)
+        return 2
+    print(f"Fleet written to {out}")
     return 0
 
 
@@ -108,7 +144,7 @@ def _export_historian(args) -> int:
     return 0
 
 
-_COMMANDS = {"generate": _generate, "checksums": _checksums, "export-historian": _export_historian}
+_COMMANDS = {"generate": _generate, "fleet": _fleet, "checksums": _checksums, "export-historian": _export_historian}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -31,7 +31,6 @@ PREVENTIVE_HOURS = (3.0, 8.0)
 PREVENTIVE_COST_EUR = {"cnc": (450.0, 900.0), "coolant_pump": (150.0, 300.0),
                        "conveyor": (120.0, 260.0), "air_compressor": (350.0, 700.0)}
 CONDITION_BASED_SHARE_OF_REPAIR = 0.6  # planned replacement takes less time and money than a breakdown
-INITIAL_WEAR = (0.05, 0.6)  # the plant is not new: components start part-way through their lives
 TOOL_CHANGE_MINUTES = 5
 OPERATOR_EARLY_CHANGE_SHARE = 0.3  # share of inserts that an attentive operator changes early
 OPERATOR_EARLY_CHANGE_VB = (0.20, 0.25)
@@ -89,7 +88,7 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
     increments = {m.name: wear.wear_increments(m, load, rotating, dt_h, scenario.wear_speed_factor, rng) for m in modes}
 
     health = {m.name: np.ones(n) for m in modes}
-    worn = {m.name: float(rng.uniform(*INITIAL_WEAR)) for m in modes}
+    worn = {m.name: float(rng.uniform(*scenario.initial_wear)) for m in modes}
     rate = {m.name: wear.lifetime_factor(rng) for m in modes}
     threshold = {m.name: float(rng.exponential()) for m in modes}  # failure when cumulative hazard passes it
     hazard_sum = {m.name: 0.0 for m in modes}
@@ -116,16 +115,19 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
         tool["life_used"] = float(rng.uniform(0.0, 0.5))
 
     window = LOOKAHEAD_DAYS * steps_per_day
+    run_in_steps = int(scenario.run_in_days * steps_per_day)
     t = 0
     while t < n:
         end = min(n, t + window)
         operating = (state[t:end] == State.PRODUCING) if is_cnc else (state[t:end] != State.OFF) & (state[t:end] != State.DOWN)
+        # Components age only when they run, and not while they are run in after an overhaul.
+        aging = operating & (np.arange(t, end) >= run_in_steps) if run_in_steps > t else operating
         candidates: list[tuple[int, str, str | None]] = []  # (offset, what, mode)
         paths = {}
         for m in modes:
-            path_wear = worn[m.name] + rate[m.name] * np.cumsum(increments[m.name][t:end] * operating)
+            path_wear = worn[m.name] + rate[m.name] * np.cumsum(increments[m.name][t:end] * aging)
             path_health = wear.health_from_wear(path_wear)
-            path_hazard = hazard_sum[m.name] + np.cumsum(wear.hazard_per_hour(m, path_health) * dt_h * operating)
+            path_hazard = hazard_sum[m.name] + np.cumsum(wear.hazard_per_hour(m, path_health) * dt_h * aging)
             paths[m.name] = (path_wear, path_health, path_hazard)
             failed = _first(((path_hazard >= threshold[m.name]) | (path_health <= 0.0)) & operating)
             if failed is not None:

@@ -90,3 +90,13 @@ def ambient_temperature(timeline: Timeline, rng: np.random.Generator) -> np.ndar
     phi = np.exp(-timeline.step_hours / 72.0)
     weather = scipy.signal.lfilter([np.sqrt(1 - phi * phi) * 1.5], [1.0, -phi], rng.normal(size=timeline.n_steps))
     return seasonal + daily + weather
+
+
+def hour_meter(state: np.ndarray, kind: str, step_hours: float) -> np.ndarray:
+    """Operating hours at the end of each step: spindle hours on a CNC, running hours elsewhere.
+
+    Components wear on this clock (they age only while they work), so remaining useful life is
+    counted on it too, not on the calendar.
+    """
+    running = (state == State.PRODUCING) if kind == "cnc" else (state != State.OFF) & (state != State.DOWN)
+    return np.cumsum(running) * step_hours

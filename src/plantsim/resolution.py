@@ -84,6 +84,15 @@ RESOLUTIONS: dict[str, Resolution] = {
     "flank_wear_mm": Resolution(4, "float32"),
     "true_bore_diameter_mm": Resolution(6),  # 0.001 um
     "magnitude": Resolution(2),
+    # The fleet (plantsim.fleet): hourly and daily aggregates of the readings above, hour meters.
+    "vibration_max_mm_s": _telemetry(2),
+    "vibration_mean_mm_s": _telemetry(2),
+    "operating_h": Resolution(2),
+    "running_h": Resolution(2),
+    "producing_h": Resolution(2),
+    "life_operating_h": Resolution(2),
+    "start_operating_h": Resolution(2),
+    "end_operating_h": Resolution(2),
 }
 
 # Columns whose cells are arrays of samples, put on their instrument's grid where they are made.

@@ -66,6 +66,8 @@ class Scenario:
     lot_size_parts: int
     bad_lot_probability: float
     wear_speed_factor: float
+    initial_wear: tuple[float, float] = (0.05, 0.6)  # each component's wear when the records start
+    run_in_days: int = 0  # components neither wear nor fail in the first days of the records
 
     @property
     def end(self) -> dt.date:
@@ -89,7 +91,7 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "maintenance": ("preventive_interval_days", "condition_based", "preventive_restore", "tool_change_life_share"),
     "condition_based": ("health_trigger", "detection_probability"),
     "materials": ("lot_size_parts", "bad_lot_probability"),
-    "wear": ("speed_factor",),
+    "wear": ("speed_factor", "initial_wear", "run_in_days"),
 }
 
 
@@ -303,6 +305,13 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
 
     materials = r.mapping(top["materials"], "materials", "materials")
     wear = r.mapping(top["wear"], "wear", "wear")
+    initial = wear.get("initial_wear", [0.05, 0.6])
+    if not isinstance(initial, list) or len(initial) != 2:
+        raise r.fail("wear.initial_wear", "must be [lowest, highest], each between 0 and 1")
+    initial_lo = r.number(initial[0], "wear.initial_wear", positive=False, low=0, high=1)
+    initial_hi = r.number(initial[1], "wear.initial_wear", positive=False, low=0, high=1)
+    if initial_hi < initial_lo:
+        raise r.fail("wear.initial_wear", "must be [lowest, highest] with lowest <= highest")
 
     return Scenario(
         source=source,
@@ -331,4 +340,7 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
         bad_lot_probability=r.number(r.require(materials, "bad_lot_probability", "materials"),
                                      "materials.bad_lot_probability", positive=False, low=0, high=1),
         wear_speed_factor=r.number(r.require(wear, "speed_factor", "wear"), "wear.speed_factor", high=100),
+        initial_wear=(initial_lo, initial_hi),
+        run_in_days=r.number(wear.get("run_in_days", 0), "wear.run_in_days", positive=False, low=0,
+                             high=days, integer=True),
     )

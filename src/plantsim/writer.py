@@ -104,9 +104,12 @@ def _events_frame(truth: PlantTruth) -> pd.DataFrame:
 def health_frame(truth: PlantTruth) -> pd.DataFrame:
     """Hourly true health per asset and failure mode, with remaining useful life where known.
 
-    ``rul_h`` is the time until the component in place fails; it is missing when that component is
-    replaced before failing or still runs at the end of the horizon (censored).
+    ``rul_h`` is the asset's operating hours (its hour meter: spindle hours on a CNC, running hours
+    elsewhere) until the component in place fails; it is missing when that component is replaced
+    before failing or still runs at the end of the horizon (censored).
     """
+    from plantsim.operations import hour_meter
+
     timeline = truth.timeline
     every = max(1, HEALTH_EVERY_MINUTES // timeline.step_minutes)
     sample = np.arange(0, timeline.n_steps, every)
@@ -118,7 +121,9 @@ def health_frame(truth: PlantTruth) -> pd.DataFrame:
             end_steps = np.array([s for s, _ in ends] + [timeline.n_steps])
             failed = np.array([f for _, f in ends] + [False])
             which = np.searchsorted(end_steps, sample, side="left")
-            rul = np.where(failed[which], (end_steps[which] - sample) * timeline.step_hours, np.nan)
+            # meter_before[i]: operating hours before step i starts
+            meter_before = np.concatenate([[0.0], hour_meter(asset.state, asset.spec.kind, timeline.step_hours)])
+            rul = np.where(failed[which], meter_before[end_steps[which]] - meter_before[sample], np.nan)
             frames.append(pd.DataFrame({
                 "timestamp": timeline.times_utc[sample], "asset_id": asset_id, "mode": mode,
                 "health": health[sample], "rul_h": rul,
