@@ -12,7 +12,7 @@ exercise on the plant (how many CNC machines the asset register lists) to show t
 * an entry in ``course.yml`` (in course order), with three placeholder objectives and the
   minutes the skeleton measures (:mod:`academy.minutes`);
 * ``tests/test_module_NN.py`` (when the course has a ``tests/`` folder): the exercise checked on
-  answers typed as a trainee would.
+  answers typed as a trainee would, and the stated minutes against the measured ones.
 
 Then it builds the module (``academy build --execute --module NN``), so the solution notebook
 holds its outputs and ``notebooks/`` its trainee notebook. Every text to replace is marked
@@ -178,10 +178,15 @@ message, and the blank placeholder is "not attempted yet" (docs/authoring.md, "T
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+import nbformat
 import pytest
 
 import academy
 from academy import data
+from academy.course import find_course_root, load_course
+from academy.minutes import module_minutes
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +220,14 @@ def test_q1_names_the_slip(ex, tables):
 def test_q1_placeholder_is_not_attempted(ex, tables):
     result = verdict(ex, "q1", "cnc_count = ...", tables)
     assert result.status == "not_attempted" and "cnc_count" in result.message
+
+
+def test_the_stated_minutes_are_the_measured_ones(ex):
+    """Reading at 120 words a minute plus the exercises' minutes, rounded up to five (academy.minutes)."""
+    course = load_course(find_course_root(Path(__file__).parent))
+    entry = course.module("{module_id}")
+    trainee = nbformat.read(course.notebook_path(entry), as_version=4)
+    assert entry.minutes == module_minutes(trainee, ex.course_module.exercises)
 '''
 
 
