@@ -229,3 +229,53 @@ def test_executing_a_notebook_can_point_the_kernel_elsewhere(tmp_path):
     executed = execute_notebook(nb, tmp_path, env={"ACADEMY_PLANT_DIR": "/elsewhere/tables"})
     assert executed.cells[0].outputs[0]["text"] == f"/elsewhere/tables {tmp_path}\n"
     assert "execution" not in executed.cells[0].metadata
+
+
+# --- one source per fact: the build writes the copies ------------------------------------------
+
+
+def test_the_build_writes_the_title_cell_and_nbgrader_points_from_their_sources(tmp_path):
+    root = copy_test_course(tmp_path)
+    path = root / "solutions" / "90_reading_a_sensor_table.ipynb"
+    committed = path.read_text()
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = "# Module 90 · An old title"
+    check = next(c for c in nb.cells if cells.nbgrader_meta(c).get("grade_id") == "q1-check")
+    check.metadata["nbgrader"]["points"] = 7
+    check.metadata["nbgrader"]["grade_id"] = "first-check"
+    answer = next(c for c in nb.cells if cells.role(c) == "exercise")
+    answer.metadata["academy"]["objectives"] = []
+    nbformat.write(nb, path)
+    assert stale_notebooks(root) == [
+        "solutions/90_reading_a_sensor_table.ipynb: its title cell or nbgrader points and grade ids differ "
+        "from course.yml and m90.py"
+    ]
+    report = build_course(root)
+    assert report.derived == [path] and report.written == []
+    assert path.read_text() == committed, "title, points, grade id and objectives written back from course.yml and m90.py"
+    assert stale_notebooks(root) == []
+
+
+def test_changing_the_points_in_the_exercise_file_changes_the_built_notebooks(tmp_path):
+    """The exercise file is the one source of points: edit it, build, and every notebook follows."""
+    import json
+    import os
+    import subprocess
+
+    root = copy_test_course(tmp_path)
+    exercise_file = root / "m90.py"
+    text = exercise_file.read_text()
+    assert text.count("points=2,") == 1
+    exercise_file.write_text(text.replace("points=2,", "points=4,"))
+    env = {k: v for k, v in os.environ.items() if k != modules.MODULE_PATH_ENV}  # the copy's m90.py, not the original
+    academy = [sys.executable, "-m", "academy.cli"]
+    built = subprocess.run([*academy, "build", "--root", str(root)], env=env, capture_output=True, text=True, cwd=root)
+    assert built.returncode == 0, built.stdout + built.stderr
+    for folder in ("solutions", "notebooks"):
+        nb = json.loads((root / folder / "90_reading_a_sensor_table.ipynb").read_text())
+        check = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "q1-check")
+        assert check["metadata"]["nbgrader"]["points"] == 4, folder
+    assert "| 90 | [Reading a sensor table](notebooks/90_reading_a_sensor_table.ipynb) | 1 · Read and clean | 20 | – | 7 |" in (
+        root / "README.md").read_text()
+    validated = subprocess.run([*academy, "validate", "--root", str(root)], env=env, capture_output=True, text=True, cwd=root)
+    assert validated.returncode == 0 and "2 modules, 16 points" in validated.stdout, validated.stdout

@@ -42,7 +42,7 @@ def test_the_test_course_is_sound():
     course = validate(TEST_COURSE)
     assert [entry.id for entry in course.modules] == ["90", "91"]
     assert course.total_points == 14
-    assert course.module("90").exercises == {"q1": 2, "q2": 3}
+    assert course.module_points("90") == 5, "the sum of m90.py's points: course.yml does not repeat them"
 
 
 @pytest.fixture
@@ -86,22 +86,23 @@ def test_an_objective_no_exercise_assesses_is_named(course_copy):
     assert "module 90: objective 90.4 is assessed by no exercise" in problems_of(course_copy)
 
 
-def test_an_exercise_missing_from_the_manifest_is_named(course_copy):
-    def drop_q2(manifest):
-        manifest["modules"][0]["exercises"] = {"q1": 2}
-        manifest["modules"][0]["points"] = 2
+def test_an_exercise_the_notebook_and_the_exercise_file_disagree_on_is_named(course_copy):
+    path = course_copy / "solutions" / "90_reading_a_sensor_table.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [cell for cell in nb.cells if cell.metadata.get("academy", {}).get("exercise") != "q2"]
+    nbformat.write(nb, path)
+    assert "exercise 'q2' is in m90.py but has no exercise cell in the notebook" in problems_of(course_copy)
 
-    edit_manifest(course_copy, drop_q2)
+
+def test_points_written_in_the_manifest_are_refused_with_where_they_belong(course_copy):
+    def old_style(manifest):
+        manifest["modules"][0]["exercises"] = {"q1": 2, "q2": 3}
+        manifest["modules"][0]["points"] = 5
+
+    edit_manifest(course_copy, old_style)
     problems = problems_of(course_copy)
-    assert "module 90: exercise 'q2' is in m90.py but not in course.yml" in problems
-    assert "exercise 'q2' is in the notebook but not in course.yml" in problems
-
-
-def test_disagreeing_points_are_named(course_copy):
-    edit_manifest(course_copy, lambda m: m["modules"][0]["exercises"].update(q1=4))
-    problems = problems_of(course_copy)
-    assert "module 90: points (5) is not the sum of the exercises' points (7)" in problems
-    assert "module 90: exercise 'q1' is worth 4 points in course.yml but 2 in m90.py" in problems
+    assert "module 90: 'exercises' is declared in m90.py, not here (each exercise's points, Exercise(points=...))" in problems
+    assert "module 90: 'points' is declared in m90.py" in problems
 
 
 def test_nbgrader_points_must_agree_with_the_exercise_file(course_copy):
@@ -110,7 +111,7 @@ def test_nbgrader_points_must_agree_with_the_exercise_file(course_copy):
     check = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1-check")
     check.metadata["nbgrader"]["points"] = 1
     nbformat.write(nb, path)
-    assert "exercise 'q1': its graded cells carry 1 nbgrader points, m90.py says 2" in problems_of(course_copy)
+    assert "exercise 'q1': its graded cells carry 1 nbgrader points, m90.py says 2 (academy build writes it)" in problems_of(course_copy)
 
 
 def test_a_title_cell_that_disagrees_is_shown_with_the_expected_text(course_copy):

@@ -13,6 +13,7 @@ import pytest
 
 from academy import data
 from plantsim.historian import export_csv
+from plantsim.scenario import load_scenario
 from plantsim.sensors import zone_limits
 from plantsim.simulate import generate
 from plantsim.writer import checksum_lines
@@ -55,10 +56,30 @@ def test_generation_matches_the_recorded_checksums(plant):
 
 
 def test_committed_historian_export_matches_the_plant(plant):
-    committed = PLANT / "historian_CNC-102_2025-03-27.csv"
-    raw = pd.read_parquet(plant / "raw" / "telemetry", filters=[("asset_id", "==", "CNC-102")])
-    fresh = export_csv(raw, "CNC-102", "2025-03-27", 7, "Europe/Berlin")
+    scenario = load_scenario(PLANT / "scenario.yml")
+    export = scenario.story.historian_export
+    committed = PLANT / export.file_name
+    assert committed.name == "historian_CNC-102_2025-03-27.csv", "the story's export is the file the course commits"
+    raw = pd.read_parquet(plant / "raw" / "telemetry", filters=[("asset_id", "==", export.asset)])
+    fresh = export_csv(raw, export.asset, export.start_local, export.days, scenario.timezone)
     assert committed.read_text(encoding="utf-8") == fresh, "run: plantsim export-historian"
+
+
+def test_every_story_event_happened(plant):
+    """Each event the story declares is in the defect manifest: on its machine and sensor, in its window."""
+    story = load_scenario(PLANT / "scenario.yml").story
+    manifest = read(plant, "truth", "defects")
+    assert story.events, "the course's story declares the phenomena module 00 relies on"
+    for event in story.events:
+        first = pd.Timestamp(event.window[0]).tz_localize("Europe/Berlin")
+        last = pd.Timestamp(event.window[1]).tz_localize("Europe/Berlin") + pd.Timedelta(days=1)
+        found = manifest[(manifest["kind"] == event.kind) & (manifest["asset_id"] == event.asset)
+                         & (manifest["column"] == event.column) & (manifest["start"] >= first) & (manifest["end"] <= last)]
+        assert len(found) >= 1, f"{event.key}: no {event.kind} of {event.asset} {event.column} in its window"
+        hours = (found["end"] - found["start"]).dt.total_seconds() / 3600
+        assert ((hours >= event.hours[0] - 1 / 12) & (hours <= event.hours[1] + 1 / 12)).any()
+    for kind in ("clock_skew", "dst_not_switched"):
+        assert not set(manifest.loc[manifest["kind"] == kind, "asset_id"]) & set(story.clock_right)
 
 
 def test_size_on_disk_stays_small(plant):

@@ -423,7 +423,7 @@ def test_the_solution_notebook_checks_correct_everywhere():
     results = check_results(nbformat.read(SOLUTION, as_version=4))
     assert [(r["exercise"], r["status"]) for r in results] == [(q, "correct") for q in ("q1", "q2", "q3", "q4")]
     course = load_course(REPO)
-    assert sum(r["max_score"] for r in results) + 1 == course.module("00").points, "q4's hidden point comes on top"
+    assert sum(r["max_score"] for r in results) + 1 == course.module_points("00") == 8, "q4's hidden point comes on top"
 
 
 def test_the_trainee_notebook_is_the_build_of_the_solution():
@@ -642,3 +642,22 @@ def test_the_limit_in_the_task_is_cnc102s_class_limit():
     assert m00.zone_limits(data, "CNC-102") == (1.12, 2.8, 7.1)
     assets = data.load("assets")
     assert assets.loc[assets["asset_id"] == "CNC-103", "rated_power_kw"].iloc[0] == 22.0, "the answers typed in above"
+
+
+def test_the_module_reads_its_machine_and_week_from_the_plant_s_story():
+    """m00.py names the historian export through the scenario's story; the notebook's text tells the same story."""
+    export = data.story().historian_export
+    assert (m00.EXPORT_MACHINE, m00.HISTORIAN_FILE) == (export.asset, export.file_name)
+    assert m00.read_historian()["Timestamp"].iloc[0] == pd.Timestamp(export.start)
+    solution = nbformat.read(SOLUTION, as_version=4)
+    read_csv = next(c.source for c in solution.cells if c.id == "read-csv-example")
+    assert f"../datasets/plant/{export.file_name}" in read_csv
+    assert export.asset in m00.WORDS["q2"]["todo"] and export.asset in solution.cells[cells_index(solution, "q4-task")].source
+    shown = {(event.kind, event.column) for event in data.story().events if event.asset == export.asset}
+    assert shown == {("dropout", "vibration_rms_mm_s"), ("zero_value", "spindle_temp_c")}, (
+        "sections 4 and 5 explain the week's vibration gap and its 0.0 spindle readings"
+    )
+
+
+def cells_index(nb, cell_id: str) -> int:
+    return [cell.id for cell in nb.cells].index(cell_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,10 @@ import pytest
 from plantsim import defects, events, historian, workorders
 from plantsim.model import (AssetSpec, AssetTruth, BearingGeometry, Disturbance, FailureMode, MaintenanceEvent,
                             PlantTruth, State, Timeline)
+from plantsim.scenario import load_scenario
 
+# The course's own story (datasets/plant/scenario.yml): its export week lies inside this small plant.
+STORY = load_scenario(Path(__file__).resolve().parents[1] / "datasets" / "plant" / "scenario.yml").story
 TIMEZONE = "Europe/Berlin"
 START_LOCAL = "2025-03-24"  # a Monday; the clocks go forward in the night to Sunday 2025-03-30
 DAYS = 14
@@ -242,7 +246,7 @@ def clean_tables(plant, telemetry, alarm_log) -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def applied(plant, clean_tables):
     before = {name: frame.copy(deep=True) for name, frame in clean_tables.items()}
-    raw, manifest = defects.apply(clean_tables, plant, np.random.default_rng(5), assets=_register(plant))
+    raw, manifest = defects.apply(clean_tables, plant, np.random.default_rng(5), assets=_register(plant), story=STORY)
     return before, raw, manifest
 
 
@@ -492,7 +496,7 @@ def test_clock_defects_move_timestamps_only_in_their_window(applied, clean_table
     moved = np.zeros(len(clean), dtype=bool)
     skew = manifest[manifest["kind"] == "clock_skew"].iloc[0]
     inside = (asset == skew["asset_id"]) & (times >= skew["start"].value) & (times < skew["end"].value)
-    assert plant.assets[skew["asset_id"]].spec.kind == "cnc" and skew["asset_id"] != historian.DEFAULT_EXPORT_ASSET
+    assert plant.assets[skew["asset_id"]].spec.kind == "cnc" and skew["asset_id"] not in STORY.clock_right
     minutes = shift[inside] / 6e10
     assert minutes.min() >= defects.SKEW_START_MIN[0] and minutes.max() <= defects.SKEW_END_MIN[1]
     step_min = plant.timeline.step_minutes
@@ -573,10 +577,10 @@ def test_censoring_lists_every_component_still_running(applied, plant):
 
 def test_defects_are_deterministic(plant, clean_tables, applied):
     _, raw, manifest = applied
-    again_raw, again = defects.apply(clean_tables, plant, np.random.default_rng(5), assets=_register(plant))
+    again_raw, again = defects.apply(clean_tables, plant, np.random.default_rng(5), assets=_register(plant), story=STORY)
     pd.testing.assert_frame_equal(again, manifest)
     pd.testing.assert_frame_equal(again_raw["telemetry"], raw["telemetry"])
-    _, other = defects.apply(clean_tables, plant, np.random.default_rng(6), assets=_register(plant))
+    _, other = defects.apply(clean_tables, plant, np.random.default_rng(6), assets=_register(plant), story=STORY)
     assert not other["start"].equals(manifest["start"])
 
 
@@ -586,12 +590,15 @@ def test_defects_are_deterministic(plant, clean_tables, applied):
 def export(applied, plant):
     _, raw, _ = applied
     start, days = historian.default_export_window(plant.timeline.times_utc, TIMEZONE)
-    return historian.export_csv(raw["telemetry"], "CNC-102", start, days, TIMEZONE), start, days
+    return historian.export_csv(raw["telemetry"], STORY.historian_export.asset, start, days, TIMEZONE), start, days
 
 
 def test_default_export_is_the_week_around_the_spring_clock_change(export):
     _, start, days = export
     assert (start, days) == ("2025-03-27 00:00:00", 7)
+    assert (STORY.historian_export.start_local, STORY.historian_export.days) == (start, days), (
+        "the story's export week is the week around the spring clock change"
+    )
 
 
 def test_historian_csv_has_comments_units_and_only_the_assets_sensors(export):

@@ -1,4 +1,5 @@
 """A wrong scenario gets one clear error naming the file and the key, and writes nothing."""
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,7 @@ def test_a_one_week_plant_with_no_maintenance_event_generates(tmp_path):
         d["calendar"]["shutdowns"] = []
         d["calendar"]["holidays"] = []
         d["maintenance"]["preventive_interval_days"] = {k: 400 for k in d["maintenance"]["preventive_interval_days"]}
+        d.pop("story")  # its historian week lies outside this plant's one week
     out = generate(scenario_with(tmp_path, one_quiet_week), tmp_path / "tables")
     assert (out / "MANIFEST.json").is_file()
     assert (out / "clean" / "telemetry").is_dir()
@@ -126,3 +128,102 @@ def test_preventive_service_can_be_turned_off_for_one_asset_kind(tmp_path):
     assert ("cnc", "preventive") not in services
     assert ("coolant_pump", "preventive") in services or ("conveyor", "preventive") in services
     assert ("cnc", "corrective") in services or ("cnc", "tool_change") in services
+
+
+# --- the plant's story -----------------------------------------------------------------------------
+
+def test_the_default_story_declares_the_historian_export_and_what_its_week_shows():
+    story = load_scenario(DEFAULT).story
+    export = story.historian_export
+    assert (export.asset, str(export.start), export.days) == ("CNC-102", "2025-03-27", 7)
+    assert export.file_name == "historian_CNC-102_2025-03-27.csv"
+    assert (DEFAULT.parent / export.file_name).is_file()
+    assert story.clock_right == ("CNC-102",)
+    assert [(e.kind, e.asset, e.column) for e in story.events] == [
+        ("dropout", "CNC-102", "vibration_rms_mm_s"), ("zero_value", "CNC-102", "spindle_temp_c")]
+    assert all(e.window == (export.start, dt.date(2025, 4, 2)) for e in story.events)
+
+
+def test_a_scenario_without_a_story_is_a_plant_without_guarantees(tmp_path):
+    story = load_scenario(scenario_with(tmp_path, lambda d: d.pop("story"))).story
+    assert (story.historian_export, story.clock_right, story.events) == (None, (), ())
+
+
+def _event(**change):
+    event = {"kind": "dropout", "asset": "CNC-102", "column": "vibration_rms_mm_s", "during": "historian_export",
+             "hours": [2, 5]}
+    event.update(change)
+    return event
+
+
+@pytest.mark.parametrize("change, key, words", [
+    (lambda d: d["story"].update(colour="blue"), "story.colour", "not a known key"),
+    (lambda d: d["story"]["historian_export"].update(asset="CNC-999"), "story.historian_export.asset", "not an asset"),
+    (lambda d: d["story"]["historian_export"].update(start="2026-03-27"), "story.historian_export", "outside the simulated"),
+    (lambda d: d["story"]["historian_export"].update(start="27 March"), "story.historian_export.start", "a date like"),
+    (lambda d: d["story"]["historian_export"].pop("days"), "story.historian_export.days", "is missing"),
+    (lambda d: d["story"].update(clock_right=["PMP-999"]), "story.clock_right", "not an asset"),
+    (lambda d: d["story"]["events"].append(_event(kind="meltdown")), "story.events[2].kind", "must be one of dropout"),
+    (lambda d: d["story"]["events"].append(_event(asset="CNV-101", column="spindle_temp_c")),
+     "story.events[2].column", "a conveyor has no sensor for"),
+    (lambda d: d["story"]["events"].append(_event(during="the summer")), "story.events[2].during", "must be historian_export or"),
+    (lambda d: d["story"]["events"].append(_event(during=["2025-12-30", "2026-01-02"])), "story.events[2].during", "outside"),
+    (lambda d: d["story"]["events"].append(_event(hours=[2, 30])), "story.events[2].hours", "at most 12"),
+    (lambda d: d["story"]["events"].append(_event(hours=[5, 2])), "story.events[2].hours", "shortest <= longest"),
+    (lambda d: d["story"]["events"].append({"kind": "dropout"}), "story.events[2].asset", "is missing"),
+    (lambda d: d["story"].pop("historian_export"), "story.events[0].during", "declares none"),
+])
+def test_a_wrong_story_names_file_and_key(tmp_path, change, key, words):
+    path = scenario_with(tmp_path, change)
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    message = str(error.value)
+    assert str(path) in message and f"'{key}'" in message and words in message, message
+
+
+def test_the_sensor_table_of_the_story_matches_what_each_kind_records(tmp_path):
+    from plantsim import sensors
+    from plantsim.scenario import SENSORS_BY_KIND
+    from plantsim.simulate import rng_for
+
+    scenario = load_scenario(scenario_with(tmp_path, lambda d: _two_weeks(d, [])))
+    plant = simulate(scenario)
+    for number, (asset_id, truth) in enumerate(plant.assets.items(), start=1):
+        frame = sensors.telemetry(truth, plant, rng_for(scenario.seed, number, "sensors"))
+        recorded = {c for c in frame.columns if c not in ("timestamp", "asset_id", "machine_state", "recipe", "speed_rpm",
+                                                          "load_pct") and frame[c].notna().any()}
+        assert recorded == set(SENSORS_BY_KIND[truth.spec.kind]), asset_id
+
+
+def _two_weeks(d, events, clock_right=()):
+    d["plant"]["days"] = 14
+    d["calendar"]["shutdowns"] = []
+    d["story"] = {"events": events, "clock_right": list(clock_right)}
+
+
+def test_a_story_event_on_named_days_happens_there(tmp_path):
+    import pandas as pd
+
+    event = _event(asset="CNC-201", column="bearing_temp_c", during=["2025-01-07", "2025-01-09"], hours=[3, 4])
+    out = generate(scenario_with(tmp_path, lambda d: _two_weeks(d, [event])), tmp_path / "tables")
+    manifest = pd.read_parquet(out / "truth" / "defects")
+    found = manifest[(manifest["kind"] == "dropout") & (manifest["asset_id"] == "CNC-201")
+                     & (manifest["column"] == "bearing_temp_c")]
+    first, hours = found.iloc[0]["start"], (found.iloc[0]["end"] - found.iloc[0]["start"]).total_seconds() / 3600
+    assert pd.Timestamp("2025-01-07", tz="Europe/Berlin") <= first < pd.Timestamp("2025-01-10", tz="Europe/Berlin")
+    assert 3 - 1 / 12 <= hours <= 4 + 1 / 12
+
+
+def test_a_story_event_that_cannot_happen_is_an_error_naming_it(tmp_path):
+    event = _event(asset="CNC-101", column="spindle_temp_c", during=["2025-01-01", "2025-01-01"], hours=[1, 2])
+    path = scenario_with(tmp_path, lambda d: _two_weeks(d, [event]))
+    with pytest.raises(ScenarioError, match=r"'story\.events\[0\]' \(dropout of CNC-101 spindle_temp_c\) cannot happen: "
+                                            r"the machine never runs between 2025-01-01 and 2025-01-01"):
+        generate(path, tmp_path / "tables")
+    assert not (tmp_path / "tables").exists()
+
+
+def test_the_export_command_reads_the_story(tmp_path, capsys):
+    path = scenario_with(tmp_path, lambda d: d["story"].pop("historian_export") and d["story"].update(events=[]))
+    assert plantsim_main(["export-historian", "--scenario", str(path), "--plant", str(tmp_path)]) == 2
+    assert "declares no story.historian_export: give --asset and --start" in capsys.readouterr().err

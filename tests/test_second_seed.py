@@ -76,6 +76,7 @@ def test_every_solution_notebook_checks_correct_on_the_second_plant(entry, on_se
         nbformat.read(path, as_version=4), path.parent, env={data.PLANT_DIR_ENV: str(on_second_plant)}
     )
     results = check_results(executed)
-    assert [result["exercise"] for result in results] == list(entry.exercises), "every exercise's check ran once"
+    names = [exercise.name for exercise in modules.load_module(entry.id).exercises]
+    assert [result["exercise"] for result in results] == names, "every exercise's check ran once"
     wrong = [f"{r['exercise']}: {r['status']}" for r in results if r["status"] != "correct"]
     assert not wrong, f"on seed {SECOND_SEED}: " + ", ".join(wrong)

@@ -1,7 +1,8 @@
 """Building trainee notebooks from solution notebooks.
 
-``solutions/NN_name.ipynb`` is the source; ``notebooks/NN_name.ipynb`` is made from it by a chain
-of small steps, each a function from notebook to new notebook (the input is never changed), each
+``solutions/NN_name.ipynb`` is the source; first its derived parts (title cell, nbgrader points
+and grade ids) are written from ``course.yml`` and the exercise file (:mod:`academy.derived`),
+then ``notebooks/NN_name.ipynb`` is made from it by a chain of small steps, each a function from notebook to new notebook (the input is never changed), each
 usable alone (the grader reuses them):
 
 :func:`strip_solutions`
@@ -18,10 +19,11 @@ usable alone (the grader reuses them):
     point into that state) so files only change when their content does.
 
 :data:`TRAINEE_STEPS` is the chain; :func:`build_trainee_notebook` applies it. :func:`build_course`
-does every module of a course (``academy build``), optionally re-executing the solutions first
-(``academy build --execute``, with nbclient) to refresh their stored outputs, and regenerates the
-README's module table. Output is byte-for-byte reproducible: :func:`stale_notebooks` tells
-whether the committed notebooks are what a fresh build would write.
+does every module of a course (``academy build``): it writes the derived parts of each solution
+notebook, optionally re-executes the solutions (``academy build --execute``, with nbclient) to
+refresh their stored outputs, builds the trainee notebooks and regenerates the README's module
+table. Output is byte-for-byte reproducible: :func:`stale_notebooks` tells whether the committed
+solutions and notebooks are what a fresh build would write.
 """
 from __future__ import annotations
 
@@ -41,10 +43,13 @@ from academy.course import (
     README,
     TABLE_START,
     course_problems,
+    exercise_file,
     find_course_root,
     load_course,
+    prerequisite_problems,
     write_readme_table,
 )
+from academy.derived import write_derived
 
 Step = Callable[[NotebookNode], NotebookNode]
 CELL_TIMEOUT_S = 60
@@ -190,16 +195,50 @@ class BuildReport:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     executed: list[Path] = field(default_factory=list)
+    derived: list[Path] = field(default_factory=list)  # solutions whose derived parts were rewritten
     readme_changed: bool = False
 
 
 def _prepare(root: Path | str | None) -> Course:
     course = load_course(root or find_course_root())
-    if course.module_path is not None:
+    if course.exercise_folder.is_dir():
         from academy.modules import add_search_path
 
-        add_search_path(course.module_path)
+        add_search_path(course.exercise_folder)
     return course
+
+
+def derived_solution(course: Course, entry) -> nbformat.NotebookNode | None:
+    """The module's solution notebook with its derived parts written (``None`` when the notebook or
+    its exercise file is missing or broken: :func:`academy.course.course_problems` says why)."""
+    path = course.solution_path(entry)
+    if not path.is_file():
+        return None
+    try:
+        module = exercise_file(course, entry)
+    except Exception:
+        return None
+    return write_derived(nbformat.read(path, as_version=4), course, entry, module)
+
+
+def write_derived_parts(root: Path | str | None = None, only: list[str] | None = None) -> list[Path]:
+    """Write the derived parts of every solution notebook (or ``only`` some modules); return the
+    notebooks that changed. Refuses while course.yml itself has problems, which the title cells
+    would copy."""
+    course = _prepare(root)
+    problems = list(course.manifest_problems) + prerequisite_problems(course)
+    if problems:
+        raise CourseError(problems)
+    changed = []
+    for entry in course.modules:
+        if only and entry.id not in only:
+            continue
+        derived = derived_solution(course, entry)
+        path = course.solution_path(entry)
+        if derived is not None and derived != nbformat.read(path, as_version=4):
+            path.write_text(notebook_text(derived), encoding="utf-8")
+            changed.append(path)
+    return changed
 
 
 def build_course(
@@ -210,14 +249,16 @@ def build_course(
 ) -> BuildReport:
     """Build ``notebooks/`` from ``solutions/`` for every module (or ``only`` some ids).
 
-    Refuses (:class:`CourseError`) while the course has problems, so a broken module is never
+    First writes each solution notebook's derived parts (:func:`write_derived_parts`). Then
+    refuses (:class:`CourseError`) while the course has problems, so a broken module is never
     shipped. With ``execute``, solution notebooks are re-executed and rewritten first.
     """
+    derived = write_derived_parts(root, only)
     course = _prepare(root)
     problems = course_problems(course)
     if problems:
         raise CourseError(problems)
-    report = BuildReport()
+    report = BuildReport(derived=derived)
     (course.root / "notebooks").mkdir(exist_ok=True)
     for entry in course.modules:
         if only and entry.id not in only:
@@ -247,7 +288,7 @@ def _write_if_changed(path: Path, text: str) -> bool:
 
 
 def stale_notebooks(root: Path | str | None = None) -> list[str]:
-    """What differs between ``notebooks/`` and a fresh build (empty when they agree)."""
+    """What differs between ``solutions/`` and ``notebooks/`` and a fresh build (empty when they agree)."""
     course = _prepare(root)
     findings = []
     expected_files = set()
@@ -257,7 +298,15 @@ def stale_notebooks(root: Path | str | None = None) -> list[str]:
             continue
         target = course.notebook_path(entry)
         expected_files.add(target.name)
-        fresh = notebook_text(build_trainee_notebook(nbformat.read(solution_path, as_version=4)))
+        solution = nbformat.read(solution_path, as_version=4)
+        derived = derived_solution(course, entry)
+        if derived is not None and derived != solution:
+            findings.append(
+                f"solutions/{solution_path.name}: its title cell or nbgrader points and grade ids differ from "
+                f"course.yml and m{entry.id}.py"
+            )
+            solution = derived
+        fresh = notebook_text(build_trainee_notebook(solution))
         if not target.is_file():
             findings.append(f"notebooks/{target.name} is missing")
         elif target.read_text(encoding="utf-8") != fresh:
@@ -294,6 +343,8 @@ def _run_build(args: argparse.Namespace) -> int:
     except (CourseError, BuildError) as error:
         print(error)
         return 1
+    for path in report.derived:
+        print(f"wrote the title cell and nbgrader points of {path.parent.name}/{path.name}")
     for path in report.executed:
         print(f"executed {path.parent.name}/{path.name}")
     for path in report.written:

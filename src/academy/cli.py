@@ -15,6 +15,7 @@ import sys
 COMMAND_MODULES = (
     "academy.build",  # build
     "academy.course",  # validate, readme-table
+    "academy.new_module",  # new-module
     "academy.release",  # release tooling
     "academy.grade",  # grading
     "academy.progress",  # progress reports

@@ -14,15 +14,19 @@
         prerequisites: []             # module ids
         objectives:                   # 3 to 5, ids "<module>.<n>"
           - {id: "00.1", text: Open a plant table and say what one row means}
-        exercises: {q1: 2, q2: 3}     # points per exercise, as declared in mNN.py
-        points: 5                     # the module's total
+
+One source per fact: the manifest holds what a module *is* (title, file, level, minutes,
+prerequisites, objectives); the module's exercise file ``mNN.py`` holds its exercises, with their
+points and the objectives each assesses, and the manifest does not repeat them
+(:func:`module_points` reads them from there). The solution notebook's title cell and nbgrader
+points are copies that ``academy build`` writes (:mod:`academy.derived`).
 
 :func:`validate` reports every problem at once, each naming what to fix: unknown keys or
 values, an unknown module in prerequisites, a cycle of prerequisites, a missing solution
-notebook, an objective no exercise assesses, an exercise in a notebook or exercise file but not in
-the manifest (or the other way round), points that disagree between manifest, exercise file and
-nbgrader metadata, a title cell that disagrees with the manifest, and any breach of the notebook
-format (:func:`academy.cells.notebook_problems`).
+notebook, an objective no exercise assesses, an exercise in the notebook but not in the exercise
+file (or the other way round), nbgrader points that disagree with the exercise file, a title cell
+that disagrees with the manifest, and any breach of the notebook format
+(:func:`academy.cells.notebook_problems`).
 
 The README's module table, between ``<!-- module-table:start -->`` and
 ``<!-- module-table:end -->``, is generated from the manifest (:func:`write_readme_table`).
@@ -46,8 +50,13 @@ README = "README.md"
 TABLE_START = "<!-- module-table:start -->"
 TABLE_END = "<!-- module-table:end -->"
 LEVEL_NAMES = {1: "Read and clean", 2: "Monitor", 3: "Predict", 4: "Decide"}
-MODULE_KEYS = ("id", "title", "file", "level", "minutes", "prerequisites", "objectives", "exercises", "points")
+MODULE_KEYS = ("id", "title", "file", "level", "minutes", "prerequisites", "objectives")
 COURSE_KEYS = ("course", "levels", "module_path", "modules")
+# Keys an older manifest carried, now declared once in the exercise file.
+MOVED_KEYS = ("exercises", "points")
+# Where a course keeps its exercise files when course.yml declares no module_path.
+EXERCISE_FOLDER = Path("src") / "academy" / "modules"
+BUILD_HINT = "academy build writes it"
 
 
 class CourseError(ValueError):
@@ -73,8 +82,6 @@ class ModuleEntry:
     minutes: int
     prerequisites: tuple[str, ...]
     objectives: tuple[Objective, ...]
-    exercises: dict[str, float]
-    points: float
 
 
 @dataclass(frozen=True)
@@ -99,8 +106,19 @@ class Course:
         return self.root / "notebooks" / entry.file
 
     @property
+    def exercise_folder(self) -> Path:
+        """Where this course's ``mNN.py`` files live: its ``module_path``, else ``src/academy/modules``."""
+        return self.module_path if self.module_path is not None else self.root / EXERCISE_FOLDER
+
+    def exercise_file_path(self, entry: ModuleEntry) -> Path:
+        return self.exercise_folder / f"m{entry.id}.py"
+
+    @property
     def total_points(self) -> float:
-        return sum(entry.points for entry in self.modules)
+        return sum(module_points(self, entry) or 0 for entry in self.modules)
+
+    def module_points(self, module_id: str) -> float | None:
+        return module_points(self, self.module(module_id))
 
 
 def find_course_root(start: Path | None = None) -> Path:
@@ -173,7 +191,12 @@ def _read_module(item: object, position: int, levels: dict) -> tuple[ModuleEntry
     if not (isinstance(module_id, str) and re.match(r"^\d{2}$", module_id)):
         return None, [f"{where}: id must be two digits in quotes, such as \"00\" (got {module_id!r})"]
     where = f"{MANIFEST}: module {module_id}"
-    problems = [f"{where}: unknown key '{key}'" for key in sorted(set(item) - set(MODULE_KEYS))]
+    problems = [
+        f"{where}: '{key}' is declared in m{module_id}.py, not here (each exercise's points, "
+        f"Exercise(points=...)): remove it from {MANIFEST}"
+        if key in MOVED_KEYS else f"{where}: unknown key '{key}'"
+        for key in sorted(set(item) - set(MODULE_KEYS))
+    ]
     problems += [f"{where}: '{key}' is missing" for key in MODULE_KEYS if key not in item]
     title, file = item.get("title"), item.get("file")
     if not (isinstance(title, str) and title.strip()):
@@ -203,16 +226,6 @@ def _read_module(item: object, position: int, levels: dict) -> tuple[ModuleEntry
     objective_ids = [o.id for o in objectives]
     if len(set(objective_ids)) != len(objective_ids):
         problems.append(f"{where}: objective ids repeat")
-    exercises = item.get("exercises")
-    if not (isinstance(exercises, dict) and exercises and all(_is_points(v) for v in exercises.values())):
-        problems.append(f"{where}: exercises must map each exercise name to its points, e.g. {{q1: 2}}")
-        exercises = {}
-    points = item.get("points")
-    if not _is_points(points):
-        problems.append(f"{where}: points must be a number")
-        points = 0
-    elif exercises and not math.isclose(points, sum(exercises.values())):
-        problems.append(f"{where}: points ({points}) is not the sum of the exercises' points ({sum(exercises.values())})")
     entry = ModuleEntry(
         id=module_id,
         title=str(title),
@@ -221,14 +234,29 @@ def _read_module(item: object, position: int, levels: dict) -> tuple[ModuleEntry
         minutes=minutes if isinstance(minutes, int) else 0,
         prerequisites=tuple(prerequisites),
         objectives=tuple(objectives),
-        exercises={str(name): value for name, value in exercises.items()},
-        points=points,
     )
     return entry, problems
 
 
-def _is_points(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+# --- the exercise files ----------------------------------------------------------------------
+
+
+def exercise_file(course: Course, entry: ModuleEntry):
+    """The module's exercise file ``mNN.py``, loaded (an :class:`academy.modules.CourseModule`):
+    the one source of its exercises, their points and the objectives each assesses."""
+    from academy import modules
+
+    if course.exercise_folder.is_dir():
+        modules.add_search_path(course.exercise_folder)
+    return modules.load_module(entry.id)
+
+
+def module_points(course: Course, entry: ModuleEntry) -> float | None:
+    """The module's points, the sum of its exercises' in ``mNN.py`` (``None`` when it cannot be loaded)."""
+    try:
+        return sum(exercise.points for exercise in exercise_file(course, entry).exercises)
+    except Exception:  # a broken exercise file is reported by validate; here it has no points
+        return None
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -273,29 +301,15 @@ def prerequisite_problems(course: Course) -> list[str]:
 
 def module_entry_problems(course: Course, entry: ModuleEntry) -> list[str]:
     """Problems of one module: its exercise file and its solution notebook against the manifest."""
-    from academy import modules
     from academy.exercise import module_problems
 
     where = f"module {entry.id}"
-    if course.module_path is not None:
-        modules.add_search_path(course.module_path)
     problems = []
     try:
-        module = modules.load_module(entry.id)
+        module = exercise_file(course, entry)
     except Exception as error:  # report a broken exercise file like any other problem
         return [f"{where}: cannot load its exercise file m{entry.id}.py ({type(error).__name__}: {error})"]
     problems += module_problems(module)
-    declared = {exercise.name: exercise.points for exercise in module.exercises}
-    for name in sorted(set(declared) - set(entry.exercises)):
-        problems.append(f"{where}: exercise '{name}' is in m{entry.id}.py but not in {MANIFEST}")
-    for name in sorted(set(entry.exercises) - set(declared)):
-        problems.append(f"{where}: exercise '{name}' is in {MANIFEST} but not in m{entry.id}.py")
-    for name in sorted(set(declared) & set(entry.exercises)):
-        if not math.isclose(declared[name], entry.exercises[name]):
-            problems.append(
-                f"{where}: exercise '{name}' is worth {entry.exercises[name]} points in {MANIFEST} "
-                f"but {declared[name]} in m{entry.id}.py"
-            )
     objective_ids = {objective.id for objective in entry.objectives}
     assessed = {objective for exercise in module.exercises for objective in exercise.objectives}
     for objective in sorted(objective_ids - assessed):
@@ -320,13 +334,15 @@ def notebook_manifest_problems(course: Course, entry: ModuleEntry, module, nb: n
     title_cells = [cell for cell in nb.cells if cells.role(cell) == "title"]
     expected_title = render_title_cell(course, entry)
     if title_cells and title_cells[0].source.strip() != expected_title:
-        problems.append("the title cell disagrees with course.yml; it should read:\n" + expected_title)
+        problems.append(f"the title cell disagrees with course.yml ({BUILD_HINT}); it should read:\n" + expected_title)
+    if title_cells and cells.academy_meta(title_cells[0]).get("objectives") != [o.id for o in entry.objectives]:
+        problems.append(f"the title cell's objectives metadata is not course.yml's objective ids ({BUILD_HINT})")
     in_notebook = cells.exercise_names(nb)
     in_module = [exercise.name for exercise in module.exercises]
-    for name in sorted(set(in_notebook) - set(entry.exercises)):
-        problems.append(f"exercise '{name}' is in the notebook but not in {MANIFEST}")
-    for name in sorted(set(entry.exercises) - set(in_notebook)):
-        problems.append(f"exercise '{name}' is in {MANIFEST} but has no exercise cell in the notebook")
+    for name in sorted(set(in_notebook) - set(in_module)):
+        problems.append(f"exercise '{name}' is in the notebook but not in m{entry.id}.py")
+    for name in sorted(set(in_module) - set(in_notebook)):
+        problems.append(f"exercise '{name}' is in m{entry.id}.py but has no exercise cell in the notebook")
     if set(in_notebook) == set(in_module) and in_notebook != in_module:
         problems.append(f"the notebook's exercises come in the order {in_notebook}, m{entry.id}.py has {in_module}")
     points = cells.cell_points(nb)
@@ -336,7 +352,7 @@ def notebook_manifest_problems(course: Course, entry: ModuleEntry, module, nb: n
         if not math.isclose(points.get(exercise.name, 0), exercise.points):
             problems.append(
                 f"exercise '{exercise.name}': its graded cells carry {points.get(exercise.name, 0)} nbgrader points, "
-                f"m{entry.id}.py says {exercise.points}"
+                f"m{entry.id}.py says {exercise.points} ({BUILD_HINT})"
             )
         by_role = {
             cells.role(cell): cell
@@ -345,7 +361,9 @@ def notebook_manifest_problems(course: Course, entry: ModuleEntry, module, nb: n
         }
         check = by_role.get("check")
         if check is not None and not math.isclose(cells.nbgrader_meta(check).get("points", 0), exercise.public_points):
-            problems.append(f"exercise '{exercise.name}': its check cell should carry the {exercise.public_points} public points")
+            problems.append(
+                f"exercise '{exercise.name}': its check cell should carry the {exercise.public_points} public points ({BUILD_HINT})"
+            )
         hidden = by_role.get("hidden_tests")
         if bool(exercise.hidden_points) != (hidden is not None):
             problems.append(
@@ -356,7 +374,7 @@ def notebook_manifest_problems(course: Course, entry: ModuleEntry, module, nb: n
         if answer is not None and tuple(cells.academy_meta(answer).get("objectives", [])) != exercise.objectives:
             problems.append(
                 f"exercise '{exercise.name}': the cell's objectives {cells.academy_meta(answer).get('objectives')} "
-                f"differ from m{entry.id}.py's {list(exercise.objectives)}"
+                f"differ from m{entry.id}.py's {list(exercise.objectives)} ({BUILD_HINT})"
             )
     return problems
 
@@ -390,7 +408,7 @@ def render_module_table(course: Course) -> str:
         before = ", ".join(entry.prerequisites) or "–"
         rows.append(
             f"| {entry.id} | [{entry.title}](notebooks/{entry.file}) | {entry.level} · {course.levels.get(entry.level, '?')} "
-            f"| {entry.minutes} | {before} | {_points(entry.points)} |"
+            f"| {entry.minutes} | {before} | {_points_or_unknown(module_points(course, entry))} |"
         )
     if not course.modules:
         rows.append("| – | No modules yet | | | | |")
@@ -399,6 +417,10 @@ def render_module_table(course: Course) -> str:
 
 def _points(points: float) -> str:
     return str(int(points)) if float(points).is_integer() else f"{points:g}"
+
+
+def _points_or_unknown(points: float | None) -> str:
+    return "?" if points is None else _points(points)
 
 
 def replace_table(readme: str, table: str) -> str:

@@ -95,6 +95,25 @@ def ensure_fleet(directory: Path | None = None) -> Path:
     return directory
 
 
+def story():
+    """The plant's story as its scenario declares it (``story:`` in scenario.yml), a
+    :class:`plantsim.scenario.Story`: the historian export's machine and week
+    (``story().historian_export.asset``), the machines whose clocks stay right, and the events the
+    modules rely on. Exercise files read names from here instead of repeating them."""
+    from plantsim.scenario import load_scenario
+
+    return load_scenario(scenario_path()).story
+
+
+def historian_export_path() -> Path:
+    """The historian export the story declares, kept next to the scenario
+    (``datasets/plant/historian_<asset>_<start>.csv``)."""
+    export = story().historian_export
+    if export is None:
+        raise DataError(f"{scenario_path()} declares no historian export (story.historian_export).")
+    return scenario_path().parent / export.file_name
+
+
 def ensure_plant(directory: Path | None = None) -> Path:
     """Generate the plant from the default scenario when its tables are missing."""
     directory = Path(directory) if directory is not None else plant_dir()

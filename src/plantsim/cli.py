@@ -45,12 +45,15 @@ def main(argv: list[str] | None = None) -> int:
                            help="its checksum file (datasets/fleet/SHA256SUMS for the fleet)")
     checksums.add_argument("--write", action="store_true", help="record the current plant's checksums")
 
-    historian = commands.add_parser("export-historian", help="write the small historian CSV used in module 00")
+    historian = commands.add_parser("export-historian",
+                                    help="write the historian CSV the scenario's story declares (story.historian_export)")
     historian.add_argument("--plant", type=Path, default=DEFAULT_OUT)
-    historian.add_argument("--asset", default="CNC-102")
-    historian.add_argument("--start", default="2025-03-27", help="first local day")
-    historian.add_argument("--days", type=int, default=7)
-    historian.add_argument("--out", type=Path, help="file to write (default: datasets/plant/historian_<asset>_<start>.csv)")
+    historian.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario file (YAML)")
+    historian.add_argument("--asset", help="machine (default: the story's historian export)")
+    historian.add_argument("--start", help="first local day, like 2025-03-27 (default: the story's)")
+    historian.add_argument("--days", type=int, help="number of days (default: the story's)")
+    historian.add_argument("--out", type=Path,
+                           help="file to write (default: historian_<asset>_<start>.csv next to the scenario)")
 
     args = parser.parse_args(argv)
     try:
@@ -131,15 +134,31 @@ def _checksums(args) -> int:
 
 
 def _export_historian(args) -> int:
+    import datetime as dt
+
     import pandas as pd
 
-    from plantsim.historian import export_csv
-    from plantsim.scenario import load_scenario
+    from plantsim.historian import EXPORT_DAYS, export_csv
+    from plantsim.scenario import HistorianExport, load_scenario
 
-    scenario = load_scenario(DEFAULT_SCENARIO)
-    raw = pd.read_parquet(args.plant / "raw" / "telemetry", filters=[("asset_id", "==", args.asset)])
-    out = args.out or DEFAULT_SCENARIO.parent / f"historian_{args.asset}_{args.start}.csv"
-    out.write_text(export_csv(raw, args.asset, args.start, args.days, scenario.timezone), encoding="utf-8")
+    scenario = load_scenario(args.scenario)
+    declared = scenario.story.historian_export
+    if declared is None and (args.asset is None or args.start is None):
+        print(f"plantsim: {args.scenario} declares no story.historian_export: give --asset and --start", file=sys.stderr)
+        return 2
+    try:
+        start = dt.date.fromisoformat(args.start) if args.start else declared.start
+    except ValueError:
+        print(f"plantsim: --start must be a day like 2025-03-27, not {args.start!r}", file=sys.stderr)
+        return 2
+    export = HistorianExport(
+        asset=args.asset or declared.asset,
+        start=start,
+        days=args.days or (declared.days if declared else EXPORT_DAYS),
+    )
+    raw = pd.read_parquet(args.plant / "raw" / "telemetry", filters=[("asset_id", "==", export.asset)])
+    out = args.out or args.scenario.parent / export.file_name
+    out.write_text(export_csv(raw, export.asset, export.start_local, export.days, scenario.timezone), encoding="utf-8")
     print(f"Wrote {out}")
     return 0
 

@@ -31,8 +31,11 @@ The defects, each a row (or a few rows) in the manifest:
 
 Targets are drawn from the generator, spread over assets and time. Defects that only make sense
 once in a plant (the one PLC on the wrong clock) are drawn from the plant seed among all assets
-of the register, so each group of assets written separately agrees on them. The default
-historian export (:mod:`plantsim.historian`) always shows a dropout and a run of zeros.
+of the register, so each group of assets written separately agrees on them.
+
+The scenario's story (:class:`plantsim.scenario.Story`) comes first: its events (a dropout in the
+week of the historian export, for example) are placed before any random defect, in the order
+declared, and the machines it keeps ``clock_right`` get no clock defect.
 """
 from __future__ import annotations
 
@@ -42,8 +45,8 @@ import numpy as np
 import pandas as pd
 
 from plantsim.events import state_codes
-from plantsim.historian import DEFAULT_EXPORT_ASSET, default_export_window
 from plantsim.model import PlantTruth, State
+from plantsim.scenario import STORY_EVENT_MAX_HOURS, ScenarioError, Story, StoryEvent
 from plantsim.workorders import TOOL_MODE
 
 MANIFEST_COLUMNS = ["defect_id", "kind", "table", "asset_id", "column", "start", "end", "rows_affected", "detail"]
@@ -139,21 +142,22 @@ class _Plan:
 
 
 def apply(tables: dict[str, pd.DataFrame], plant: PlantTruth, rng: np.random.Generator, *,
-          assets: pd.DataFrame | None = None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+          assets: pd.DataFrame | None = None, story: Story | None = None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The raw tables and the defect manifest, from the clean tables (which are not modified).
 
     ``assets`` is the plant's asset register; when given, plant-wide defects are placed among all
     of its assets (each group of assets written separately then agrees on them), otherwise among
-    the assets in ``plant``.
+    the assets in ``plant``. ``story`` is the scenario's story: its events happen first.
     """
+    story = story or Story()
     raw = {name: (frame.copy() if frame is not None and name != "vibration" else frame) for name, frame in tables.items()}
     manifest: list[dict] = []
     plan = _Plan(plant.timeline, rng)
-    skewed, wrong_clock = _plant_wide_targets(plant, assets)
+    skewed, wrong_clock = _plant_wide_targets(plant, assets, story.clock_right)
 
     telemetry = raw.get("telemetry")
     if telemetry is not None and len(telemetry):
-        raw["telemetry"] = _telemetry_defects(telemetry, plant, plan, skewed, wrong_clock, manifest)
+        raw["telemetry"] = _telemetry_defects(telemetry, plant, plan, skewed, wrong_clock, story, manifest)
     if raw.get("parts") is not None and len(raw["parts"]):
         raw["parts"] = _parts_defects(raw["parts"], plan, manifest)
     if raw.get("energy") is not None and len(raw["energy"]):
@@ -172,20 +176,48 @@ def apply(tables: dict[str, pd.DataFrame], plant: PlantTruth, rng: np.random.Gen
 
 # --- plant-wide choices ------------------------------------------------------------------------
 
-def _plant_wide_targets(plant: PlantTruth, assets: pd.DataFrame | None) -> tuple[str | None, str | None]:
-    """(CNC whose PLC clock drifts, asset whose PLC stayed on winter time), the same for every group."""
+def _plant_wide_targets(plant: PlantTruth, assets: pd.DataFrame | None,
+                        clock_right: tuple[str, ...] = ()) -> tuple[str | None, str | None]:
+    """(CNC whose PLC clock drifts, asset whose PLC stayed on winter time), the same for every group,
+    never one of the story's ``clock_right`` machines."""
     if assets is not None:
         register = [(str(a), str(k)) for a, k in zip(assets["asset_id"], assets["kind"])]
     else:
         register = [(a, t.spec.kind) for a, t in plant.assets.items()]
     register.sort()
     rng = np.random.default_rng([plant.seed, PLANT_STREAM])
-    # The historian's default export is module 00's first look at data: keep its clock right.
-    cncs = [a for a, k in register if k == "cnc" and a != DEFAULT_EXPORT_ASSET]
+    cncs = [a for a, k in register if k == "cnc" and a not in clock_right]
     skewed = cncs[int(rng.integers(len(cncs)))] if cncs else None
-    others = [a for a, _ in register if a not in (skewed, DEFAULT_EXPORT_ASSET)]
+    others = [a for a, _ in register if a != skewed and a not in clock_right]
     wrong_clock = others[int(rng.integers(len(others)))] if others else None
     return skewed, wrong_clock
+
+
+# --- the story's events ------------------------------------------------------------------------
+
+def _story_event(event: StoryEvent, values: dict, index: _Telemetry, plan: _Plan, anchors: np.ndarray,
+                 plant: PlantTruth, source: str, manifest: list) -> None:
+    """Make one declared event happen: at a running time of its machine inside its window."""
+    timezone = plant.timeline.timezone
+    start = pd.Timestamp(event.window[0]).tz_localize(timezone).tz_convert("UTC").value
+    days = (event.window[1] - event.window[0]).days + 1
+    end = start + days * 86400 * 10**9
+    anchors = anchors[(anchors >= start) & (anchors < end - int(STORY_EVENT_MAX_HOURS * 3600) * 10**9)]
+
+    def fail(problem: str) -> ScenarioError:
+        return ScenarioError(f"{source}: '{event.key}' ({event.kind} of {event.asset} {event.column}) {problem}")
+
+    if event.column not in index.sensors[event.asset]:
+        raise fail("names a sensor with no readings on that machine")
+    if not len(anchors):
+        raise fail(f"cannot happen: the machine never runs between {event.window[0]} and {event.window[1]}")
+    window = plan.window(event.asset, event.hours, anchors)
+    if window is None:
+        raise fail("found no free time in its window (other story events take it all)")
+    if event.kind == "dropout":
+        _dropout(values, index, event.asset, event.column, window, plan.rng, manifest)
+    else:
+        _zeros(values, index, event.asset, event.column, window, manifest)
 
 
 # --- telemetry ---------------------------------------------------------------------------------
@@ -219,7 +251,7 @@ def _day(ns: int) -> str:
 
 
 def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, skewed: str | None,
-                       wrong_clock: str | None, manifest: list) -> pd.DataFrame:
+                       wrong_clock: str | None, story: Story, manifest: list) -> pd.DataFrame:
     index = _index_telemetry(telemetry)
     rng = plan.rng
     assets = list(index.rows)
@@ -236,22 +268,10 @@ def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, 
         load = np.array([len(plan.taken.get(a, [])) for a in candidates]) + rng.random(len(candidates)) * 0.5
         return candidates[int(np.argmin(load))]
 
-    # The default historian export always shows a dropout and a run of zeros.
-    if DEFAULT_EXPORT_ASSET in index.rows:
-        start_local, days = default_export_window(plant.timeline.times_utc, plant.timeline.timezone)
-        start = pd.Timestamp(start_local).tz_localize(plant.timeline.timezone).tz_convert("UTC").value
-        end = start + days * 86400 * 10**9
-        anchors = running_anchors(DEFAULT_EXPORT_ASSET)
-        anchors = anchors[(anchors >= start) & (anchors < end - 12 * 3600 * 10**9)]
-        columns = index.sensors[DEFAULT_EXPORT_ASSET]
-        showcase = [c for c in ("vibration_rms_mm_s", "spindle_temp_c") if c in columns] or columns
-        if len(anchors) and showcase:
-            window = plan.window(DEFAULT_EXPORT_ASSET, (2.0, 5.0), anchors)
-            if window:
-                _dropout(values, index, DEFAULT_EXPORT_ASSET, showcase[0], window, rng, manifest)
-            window = plan.window(DEFAULT_EXPORT_ASSET, (0.5, 1.0), anchors)
-            if window:
-                _zeros(values, index, DEFAULT_EXPORT_ASSET, showcase[-1], window, manifest)
+    # The story's events first, in the order declared: the lessons rely on them.
+    for event in story.events:
+        if event.asset in index.rows:  # the event's machine belongs to this group
+            _story_event(event, values, index, plan, running_anchors(event.asset), plant, story.source, manifest)
 
     # Long defects first, while the calendar is empty; short ones fit in between.
     drifting = [a for a in assets if any(c in DRIFTING_COLUMNS for c in index.sensors[a])]

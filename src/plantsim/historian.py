@@ -4,6 +4,10 @@ Like a real export it has a comment line or two on top, local wall-clock times (
 clocks go forward has no 02:00 to 03:00, and the night they go back has that hour twice), units
 in the column headers, only the tags the machine has, and the raw readings as recorded: empty
 cells where a reading is missing and 0.0 where the historian wrote zero for a bad reading.
+
+Which machine and week the course's export shows is part of the plant's story, declared in the
+scenario (``story.historian_export``, :class:`plantsim.scenario.HistorianExport`), and so is what
+that week must show (``story.events``).
 """
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ import io
 import numpy as np
 import pandas as pd
 
-DEFAULT_EXPORT_ASSET = "CNC-102"
 EXPORT_DAYS = 7
 TIMESTAMP_HEADER = "Timestamp"
 
@@ -65,8 +68,9 @@ def export_csv(raw_telemetry: pd.DataFrame, asset_id: str, start_local: str, day
 
 
 def default_export_window(times_utc: pd.DatetimeIndex, timezone: str, days: int = EXPORT_DAYS) -> tuple[str, int]:
-    """(start_local, days) of the default export: the week around the first spring clock change
-    in the data (or the first week when there is none)."""
+    """(start_local, days) of a week worth exporting: the week around the first spring clock change
+    in the data (or the first week when there is none). The course's story picked its export week
+    this way; a test keeps the two in step."""
     local = times_utc.tz_convert(timezone)
     offsets = (local.tz_localize(None) - times_utc.tz_localize(None)).to_numpy()
     forward = np.flatnonzero(np.diff(offsets.astype("timedelta64[m]").astype(np.int64)) > 0)

@@ -1,6 +1,13 @@
 """Loading and validating a plant scenario (the YAML file a plant is generated from).
 
 Every error names the file and the key, so a wrong scenario is fixed in one look.
+
+Besides the plant itself (calendar, lines, recipes, assets, maintenance, materials, wear), a
+scenario may tell the plant's *story* (its optional ``story:`` section, :class:`Story`): the
+machine and week of the historian export a lesson starts from, the machines whose clocks stay
+right, and the phenomena a lesson relies on, such as a vibration dropout in that week. The
+simulator and the defect layer make every declared event happen, whatever the seed; the course
+reads the same declarations instead of repeating machine names.
 """
 from __future__ import annotations
 
@@ -15,6 +22,25 @@ import yaml
 ASSET_KINDS = ("cnc", "coolant_pump", "conveyor", "air_compressor")
 SHIFT_NAMES = ("early", "late", "night")
 UTILITY_LINE = "UT"
+
+# The telemetry columns each asset kind has a sensor for (see plantsim.sensors.telemetry), so a
+# story event on a sensor the machine does not have is caught when the scenario is read.
+SENSORS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "cnc": ("power_kw", "motor_current_a", "vibration_rms_mm_s", "bearing_temp_c", "spindle_temp_c", "coolant_temp_c"),
+    "coolant_pump": ("power_kw", "motor_current_a", "vibration_rms_mm_s", "bearing_temp_c", "coolant_temp_c",
+                     "flow_l_min", "pressure_bar"),
+    "conveyor": ("power_kw", "motor_current_a", "vibration_rms_mm_s", "bearing_temp_c"),
+    "air_compressor": ("power_kw", "motor_current_a", "vibration_rms_mm_s", "bearing_temp_c", "pressure_bar",
+                       "discharge_temp_c"),
+}
+# Story events the plant knows how to make happen, and what each does (the defect of that name).
+STORY_EVENT_KINDS = {
+    "dropout": "the sensor reports nothing for a few hours, with 0.0 written at the edges of the gap",
+    "zero_value": "a run of exact 0.0 readings while the machine runs",
+}
+HISTORIAN_EXPORT = "historian_export"  # the name a story event's `during` uses for the export's week
+# A story event starts at least this long before its window ends, so that it lies inside it whole.
+STORY_EVENT_MAX_HOURS = 12.0
 
 
 class ScenarioError(ValueError):
@@ -43,6 +69,53 @@ class AssetEntry:
 
 
 @dataclass(frozen=True)
+class HistorianExport:
+    """The historian export a lesson starts from: one machine's raw telemetry for ``days`` days
+    from local midnight of ``start``, as IT would hand it over (:mod:`plantsim.historian`)."""
+
+    asset: str
+    start: dt.date
+    days: int
+
+    @property
+    def start_local(self) -> str:
+        """The first local moment, as :func:`plantsim.historian.export_csv` takes it."""
+        return f"{self.start:%Y-%m-%d} 00:00:00"
+
+    @property
+    def file_name(self) -> str:
+        """The name the export is kept under next to the scenario: ``historian_<asset>_<start>.csv``."""
+        return f"historian_{self.asset}_{self.start:%Y-%m-%d}.csv"
+
+
+@dataclass(frozen=True)
+class StoryEvent:
+    """A phenomenon a lesson relies on, guaranteed in every plant of the scenario.
+
+    ``kind`` is one of :data:`STORY_EVENT_KINDS`; it happens to ``column`` of ``asset`` for a
+    random length between ``hours`` while the machine runs, at a random time within ``window``
+    (first and last local day, inclusive). ``key`` is where it was declared (``story.events[0]``).
+    """
+
+    kind: str
+    asset: str
+    column: str
+    window: tuple[dt.date, dt.date]
+    hours: tuple[float, float]
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Story:
+    """The plant's story (the scenario's ``story:`` section); empty when the scenario tells none."""
+
+    source: str = ""
+    historian_export: HistorianExport | None = None
+    clock_right: tuple[str, ...] = ()  # machines no clock defect touches (PLC clock skew, missed summer time)
+    events: tuple[StoryEvent, ...] = ()
+
+
+@dataclass(frozen=True)
 class Scenario:
     source: str  # the file it came from, for messages
     name: str
@@ -68,6 +141,7 @@ class Scenario:
     wear_speed_factor: float
     initial_wear: tuple[float, float] = (0.05, 0.6)  # each component's wear when the records start
     run_in_days: int = 0  # components neither wear nor fail in the first days of the records
+    story: Story = Story()
 
     @property
     def end(self) -> dt.date:
@@ -81,7 +155,7 @@ class Scenario:
 
 # The allowed keys at each level; anything else is a typo that would silently do nothing.
 _SCHEMA: dict[str, tuple[str, ...]] = {
-    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear"),
+    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "story"),
     "plant": ("name", "timezone", "start", "days", "step_minutes", "seed"),
     "calendar": ("shifts", "holidays", "shutdowns"),
     "line": ("shifts", "saturday_shifts"),
@@ -92,7 +166,11 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "condition_based": ("health_trigger", "detection_probability"),
     "materials": ("lot_size_parts", "bad_lot_probability"),
     "wear": ("speed_factor", "initial_wear", "run_in_days"),
+    "story": ("historian_export", "clock_right", "events"),
+    "historian_export": ("asset", "start", "days"),
+    "story_event": ("kind", "asset", "column", "during", "hours"),
 }
+_OPTIONAL_SECTIONS = ("story",)
 
 
 class _Reader:
@@ -172,7 +250,8 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
     r = _Reader(source)
     top = r.mapping(raw, "", "")
     for section in _SCHEMA[""]:
-        r.require(top, section, "")
+        if section not in _OPTIONAL_SECTIONS:
+            r.require(top, section, "")
 
     plant = r.mapping(top["plant"], "plant", "plant")
     timezone = str(r.require(plant, "timezone", "plant"))
@@ -343,4 +422,75 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
         initial_wear=(initial_lo, initial_hi),
         run_in_days=r.number(wear.get("run_in_days", 0), "wear.run_in_days", positive=False, low=0,
                              high=days, integer=True),
+        story=parse_story(r, top.get("story"), assets, start, end) if "story" in top else Story(source=source),
     )
+
+
+def parse_story(r: _Reader, raw: Any, assets: list[AssetEntry], start: dt.date, end: dt.date) -> Story:
+    """The ``story:`` section, checked against the plant: known machines, sensors they have, days
+    inside the simulated range."""
+    story = r.mapping(raw, "story", "story")
+    kinds = {a.asset_id: a.kind for a in assets}
+
+    def known_asset(value: Any, key: str) -> str:
+        if str(value) not in kinds:
+            raise r.fail(key, f"names '{value}', which is not an asset in 'assets'")
+        return str(value)
+
+    def inside(first: dt.date, last: dt.date, key: str) -> None:
+        if last < first:
+            raise r.fail(key, f"ends ({last}) before it starts ({first})")
+        if first < start or last >= end:
+            raise r.fail(key, f"lies outside the simulated time range {start} to {end - dt.timedelta(days=1)}")
+
+    export = None
+    if "historian_export" in story:
+        key = "story.historian_export"
+        spec = r.mapping(story["historian_export"], key, "historian_export")
+        asset = known_asset(r.require(spec, "asset", key), f"{key}.asset")
+        first = r.date(r.require(spec, "start", key), f"{key}.start")
+        days = r.number(r.require(spec, "days", key), f"{key}.days", integer=True)
+        inside(first, first + dt.timedelta(days=days - 1), key)
+        export = HistorianExport(asset, first, days)
+
+    clock_right = story.get("clock_right", []) or []
+    if not isinstance(clock_right, list):
+        raise r.fail("story.clock_right", "must be a list of asset ids")
+    clock_right = tuple(known_asset(a, "story.clock_right") for a in clock_right)
+
+    events_raw = story.get("events", []) or []
+    if not isinstance(events_raw, list):
+        raise r.fail("story.events", "must be a list of events")
+    events = []
+    for i, spec in enumerate(events_raw):
+        key = f"story.events[{i}]"
+        spec = r.mapping(spec, key, "story_event")
+        for field in _SCHEMA["story_event"]:
+            r.require(spec, field, key)
+        kind = spec["kind"]
+        if kind not in STORY_EVENT_KINDS:
+            raise r.fail(f"{key}.kind", f"must be one of {', '.join(STORY_EVENT_KINDS)}, not {kind!r}")
+        asset = known_asset(spec["asset"], f"{key}.asset")
+        column = spec["column"]
+        if column not in SENSORS_BY_KIND[kinds[asset]]:
+            raise r.fail(f"{key}.column", f"names '{column}', which a {kinds[asset]} has no sensor for "
+                                          f"(it has: {', '.join(SENSORS_BY_KIND[kinds[asset]])})")
+        during = spec["during"]
+        if during == HISTORIAN_EXPORT:
+            if export is None:
+                raise r.fail(f"{key}.during", "names the historian export, but the story declares none (story.historian_export)")
+            window = (export.start, export.start + dt.timedelta(days=export.days - 1))
+        elif isinstance(during, list) and len(during) == 2:
+            window = (r.date(during[0], f"{key}.during"), r.date(during[1], f"{key}.during"))
+            inside(*window, f"{key}.during")
+        else:
+            raise r.fail(f"{key}.during", f"must be {HISTORIAN_EXPORT} or [first_day, last_day]")
+        hours = spec["hours"]
+        if not isinstance(hours, list) or len(hours) != 2:
+            raise r.fail(f"{key}.hours", "must be [shortest, longest] in hours")
+        low = r.number(hours[0], f"{key}.hours")
+        high = r.number(hours[1], f"{key}.hours", high=STORY_EVENT_MAX_HOURS)
+        if high < low:
+            raise r.fail(f"{key}.hours", "must be [shortest, longest] with shortest <= longest")
+        events.append(StoryEvent(kind, asset, column, window, (low, high), key))
+    return Story(r.source, export, clock_right, tuple(events))

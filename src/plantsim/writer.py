@@ -220,7 +220,8 @@ def observe_group(truth: PlantTruth, plan, asset_numbers: dict[str, int], group_
         "work_orders": workorders.work_orders(truth, group_rng, telemetry=telemetry_frame, assets=register),
         "tool_changes": workorders.tool_changes(truth, group_rng, parts=parts_frame),
     }
-    raw, defect_manifest = defects.apply(clean, truth, rng_for(seed, 1000 + group_number, "defects"), assets=register)
+    raw, defect_manifest = defects.apply(clean, truth, rng_for(seed, 1000 + group_number, "defects"), assets=register,
+                                         story=plan.scenario.story)
     return clean, raw, defect_manifest, _concat(part_truth)
 
 

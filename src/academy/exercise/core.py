@@ -10,6 +10,10 @@ An :class:`Exercise` is declared once, in its module's ``mNN.py`` (see :mod:`aca
         points=2, objective="00.1",
     )
 
+Its ``points`` (and ``hidden_points``) and ``objective`` are written here and nowhere else:
+``course.yml`` does not repeat them, and ``academy build`` copies them into the solution notebook's
+nbgrader and cell metadata (:mod:`academy.derived`).
+
 ``expected`` and every ``Mistake.compute`` are functions of the data (an object with
 ``load(name, variant="clean")`` and ``load_truth(name)``: :mod:`academy.data` itself, or
 :class:`InMemoryTables`), evaluated when a check runs, so a plant generated with another seed

@@ -27,9 +27,11 @@ A module file is declarative. It defines:
 Where modules are found
 -----------------------
 The package folder first, then every folder in ``$ACADEMY_MODULE_PATH`` (``os.pathsep``
-separated), then every folder added with :func:`add_search_path`, then the ``module_path`` a
-``course.yml`` above the current folder declares (the tooling's own test course uses that, so its
-notebooks find their exercise files when run from their own folder). Each folder joins this
+separated), then every folder added with :func:`add_search_path`, then the exercise folder of the course
+above the current folder: the ``module_path`` its ``course.yml`` declares (the tooling's own test
+course uses that, so its notebooks find their exercise files when run from their own folder), else
+its ``src/academy/modules`` (so a copy of the course finds the modules written in it, such as one
+just made by ``academy new-module``). Each folder joins this
 package's ``__path__``, so a module file is always imported as ``academy.modules.mNN`` and may use
 relative imports of its neighbours.
 """
@@ -84,7 +86,10 @@ def _course_module_path(start: Path) -> str | None:
             import yaml  # only needed when a course folder is around
 
             declared = (yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}).get("module_path")
-            return str((folder / declared).resolve()) if declared else None
+            if declared:
+                return str((folder / declared).resolve())
+            own = folder / "src" / "academy" / "modules"
+            return str(own.resolve()) if own.is_dir() else None
     return None
 
 

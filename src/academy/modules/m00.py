@@ -17,12 +17,15 @@ they give the module's stated minutes (:mod:`academy.minutes`).
 
 The historian export is a committed file (``datasets/plant/historian_CNC-102_2025-03-27.csv``,
 written by ``plantsim export-historian``); everything else comes from the generated plant, so the
-checks hold on a plant generated with another seed.
+checks hold on a plant generated with another seed. Its machine and week are part of the plant's
+story (``story.historian_export`` in scenario.yml, with the dropout and the zeros that week always
+shows): this file reads them from there (:func:`academy.data.story`) rather than repeating them.
 """
 from __future__ import annotations
 
 import pandas as pd
 
+from academy import data as plant_data
 from academy.exercise import Exercise, Figure, Mistake, Number, expected_figure
 from academy.exercise.kinds import ONE_ROW
 
@@ -32,8 +35,9 @@ RATED_POWER_MACHINE = "CNC-103"
 # The machine whose row sits above CNC-103 in the register: the row a reader's eye slips to.
 NEIGHBOUR_MACHINE = "CNC-102"
 EXAMPLE_MACHINE = "CNC-201"  # the worked example's machine in the notebook
-EXPORT_MACHINE = "CNC-102"  # the machine of the historian export (plantsim.historian.DEFAULT_EXPORT_ASSET)
-HISTORIAN_FILE = "historian_CNC-102_2025-03-27.csv"
+EXPORT = plant_data.story().historian_export  # the machine and week of the historian export (the plant's story)
+EXPORT_MACHINE = EXPORT.asset
+HISTORIAN_FILE = EXPORT.file_name
 SPINDLE_HEADER = "Spindle Temp [degC]"
 BEARING_HEADER = "Bearing Temp [degC]"
 VIBRATION_HEADER = "Vibration RMS [mm/s]"
@@ -44,10 +48,7 @@ VIBRATION_HEADER = "Vibration RMS [mm/s]"
 
 def read_historian() -> pd.DataFrame:
     """The historian export, read as the notebook reads it (comment lines skipped, times parsed)."""
-    from academy.data import project_root
-
-    path = project_root() / "datasets" / "plant" / HISTORIAN_FILE
-    return pd.read_csv(path, comment="#", parse_dates=["Timestamp"])
+    return pd.read_csv(plant_data.historian_export_path(), comment="#", parse_dates=["Timestamp"])
 
 
 def _asset(data, asset_id: str) -> pd.Series:
