@@ -163,19 +163,62 @@ def test_q2_says_the_filter_matched_no_rows_and_how_to_list_the_ids(ex, tables, 
     assert "missing reading" not in result.message
 
 
-def test_a_cell_stopped_by_an_error_leaves_the_old_answer_and_the_check_says_why(ex, tables):
-    """First try: the worked example's machine. Second try: the right machine, but a mistyped column,
-    so the cell stops before it stores the answer and the check still judges the first try."""
-    namespace = run_answer(Q2_ANSWER.replace("CNC-102", "CNC-201"), tables)
-    with pytest.raises(KeyError):
-        exec(Q2_ANSWER.replace('["spindle_temp_c"]', '["spindle_temp"]'), namespace)
-    result = ex.q2.verdict(namespace)
-    assert result.mistake == "example_machine"
-    assert "If your exercise cell ended with red error text, the cell did not finish" in result.message
-    blank = run_answer("cnc102_mean_spindle_c = ...", tables)
-    with pytest.raises(SyntaxError):
-        exec("cnc102_mean_spindle_c = 32.3 °C", blank)
-    assert "the cell did not finish" in ex.q2.verdict(blank).message
+@pytest.fixture
+def kernel(tables):
+    """An IPython shell with the setup cell's names, as the notebook's kernel holds them."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.user_ns.update(tables)
+    shell.run_cell('import academy\nex = academy.exercises("00")')
+    yield shell
+    InteractiveShell.clear_instance()
+
+
+def run_cell(shell, code: str, cell_id: str | None = None) -> str:
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as captured:
+        shell.run_cell(code, store_history=True, cell_id=cell_id)
+    return captured.stdout + "".join(output.data.get("text/plain", "") for output in captured.outputs)
+
+
+@pytest.mark.parametrize(
+    "first, failing, error",
+    [
+        # the review's cases: each second try stops with an error, and the first try is still stored
+        ("cnc102_mean_spindle_c = 32.32", Q2_ANSWER + 'cnc102["spindle_temp"].mean()', "KeyError"),
+        ("cnc102_mean_spindle_c = 22,0", "cnc102_mean_spindle_c = 22 kW", "SyntaxError"),
+        (Q2_ANSWER.replace("CNC-102", "CNC-201"), "cnc102_mean_spindle_c = np.float32(32.316734)", "NameError"),
+    ],
+)
+def test_q2_after_a_cell_that_stopped_says_so_and_judges_no_older_answer(kernel, first, failing, error):
+    run_cell(kernel, first, cell_id="q2")
+    before = run_cell(kernel, "ex.q2.check()", cell_id="q2-check")
+    kernel.user_ns.pop("np")  # the notebook never gives Python the name np
+    run_cell(kernel, failing, cell_id="q2")
+    after = run_cell(kernel, "ex.q2.check()", cell_id="q2-check")
+    assert after.startswith(f"Exercise 0.2: not yet right. The last time your exercise cell ran, it stopped with an error ({error})")
+    assert "correct" not in after.lower() and "Fix the red error" in after
+    reason = before.split(". ", 1)[1].split("\n")[0]
+    assert reason not in after, "no stale reason about the older answer"
+
+
+def test_q3_after_a_type_error_does_not_repeat_the_zeros_message(kernel):
+    run_cell(kernel, 'mean_spindle_week_c = historian["Spindle Temp [degC]"].mean()', cell_id="q3")
+    assert "still includes the 0.0 readings" in run_cell(kernel, "ex.q3.check()")
+    run_cell(kernel, 'mean_spindle_week_c = historian[historian["Spindle Temp [degC]"] > 0].mean()', cell_id="q3")
+    after = run_cell(kernel, "ex.q3.check()")
+    assert "stopped with an error (TypeError)" in after and "0.0 readings" not in after
+
+
+def test_q4_after_a_value_error_names_it_rather_than_the_empty_figure(kernel):
+    code = Q4_ANSWER.replace('ax.plot(historian["Timestamp"], historian["Vibration RMS [mm/s]"]',
+                             'ax.plot(historian["Timestamp"][:10], historian["Vibration RMS [mm/s]"]')
+    run_cell(kernel, code, cell_id="q4")
+    after = run_cell(kernel, "ex.q4.check()")
+    assert "stopped with an error (ValueError)" in after and "things to change" not in after
+    plt.close("all")
 
 
 def test_q2_tells_twin_machines_apart(ex, tables):

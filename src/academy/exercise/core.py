@@ -27,6 +27,9 @@ a :class:`Verdict` with ``status`` ``"not_attempted"``, ``"incorrect"`` or ``"co
 message a trainee sees and ``fraction``, the share of the public points earned (1.0 or 0.0).
 :func:`variable_results` judges each variable of a several-variable exercise on its own (the
 grader's partial credit).
+When the exercise's cell stopped with an error the last time it ran, neither the notebook's check
+nor the grader judges what the answer variable holds: :func:`stopped_verdict` says so instead
+(see :mod:`academy.exercise.cellruns`).
 ``points - hidden_points`` are public: the check decides them. ``hidden_points`` are decided only
 by the hidden-tests cell of the solution notebook, which the grader runs.
 
@@ -184,7 +187,7 @@ def _score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[
             reason = word("not_attempted.missing", variable=first)
         else:
             reason = word(exercise.kinds[0].placeholder_key, variable=first)
-        return Verdict("not_attempted", reason + word("not_attempted.next_step"), 0.0, reason=reason)
+        return Verdict("not_attempted", reason, 0.0)
     if unanswered:
         answered = next(variable for variable in exercise.variables if variable not in unanswered)
         return _incorrect(exercise, word("incorrect.partly_answered", answered=answered, missing=unanswered[0]))
@@ -223,6 +226,20 @@ def _score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[
     return _incorrect(exercise, reasons[0])
 
 
+def stopped_verdict(exercise: Exercise, error: str, answer_value: Any = MISSING) -> Verdict:
+    """The verdict when the exercise's cell stopped with ``error`` (an error's name, such as
+    ``"KeyError"``) the last time it ran: never right, whatever the answer variable holds, since
+    that is an older answer (or none) rather than the one the cell works out now. The answer is
+    not judged, so no stale reason is given either (see :mod:`academy.exercise.cellruns`)."""
+    answers = exercise.split(answer_value)
+    names = ", ".join(f"`{variable}`" for variable in exercise.variables)
+    if all(is_unanswered(answers[variable]) for variable in exercise.variables):
+        reason = word("stopped.no_answer", error=error, variables=names)
+    else:
+        reason = word("stopped.older_answer", error=error, variables=names)
+    return _incorrect(exercise, reason)
+
+
 def variable_results(exercise: Exercise, answer_value: Any, data: Any) -> dict[str, bool]:
     """Whether each answer variable on its own matches the expected answer, ``{variable: bool}``.
 
@@ -256,7 +273,7 @@ def _converted_expected(exercise: Exercise, value: Any) -> dict[str, Any]:
 
 
 def _incorrect(exercise: Exercise, reason: str, mistake: str | None = None) -> Verdict:
-    message = f"{reason} {word('incorrect.next_step', exercise=exercise.name)}"
+    message = reason + word("incorrect.next_step", exercise=exercise.name)
     return Verdict("incorrect", message, 0.0, mistake, reason=reason)
 
 
@@ -272,7 +289,7 @@ def named_elsewhere(exercise: Exercise, verdict: Verdict, data: Any, elsewhere: 
     if found is None:
         return verdict
     reason = word("not_attempted.other_name", variable=exercise.variables[0], found=found)
-    return Verdict("not_attempted", reason + word("not_attempted.next_step"), 0.0, reason=reason)
+    return Verdict("not_attempted", reason, 0.0)
 
 
 def _answer_under_another_name(exercise: Exercise, data: Any, elsewhere: Mapping[str, Any]) -> str | None:

@@ -7,9 +7,6 @@ the values of this dict and keeps its keys and ``{placeholders}``.
 The three status phrases must stay literal: tools that read saved notebooks look for them, and no
 other message may contain the word the correct status uses, so the reasons below say "right" or
 "expected" instead.
-
-``{after_error}`` in a phrase stands for the phrase ``note.after_error``; :func:`word` fills it in,
-so a translation writes that sentence once.
 """
 from __future__ import annotations
 
@@ -26,11 +23,17 @@ COMMON_WORDS: dict[str, str] = {
     "status.not_attempted": "not attempted yet",
     "status.incorrect": "not yet right",
     "status.correct": "correct",
-    # A cell that stops with an error stores nothing after the failing line, so a check run next
-    # sees the variable as it was before: every verdict short of the right one says so.
-    "note.after_error": (
-        "If your exercise cell ended with red error text, the cell did not finish and your new answer "
-        "was not stored: fix the error and run that cell again."
+    # The exercise's cell stopped with an error the last time it ran (academy.exercise.cellruns):
+    # what the answer variable holds is older than the cell's code, so the check does not judge it.
+    "stopped.older_answer": (
+        "The last time your exercise cell ran, it stopped with an error ({error}), so it did not finish: "
+        "{variables} may still hold an older answer, and this check does not judge it. Fix the red error under the exercise cell (its last line names the error and "
+        "says what went wrong), run that cell again, then run this check."
+    ),
+    "stopped.no_answer": (
+        "The last time your exercise cell ran, it stopped with an error ({error}), so it did not finish "
+        "and stored no answer in {variables}. Fix the red error under the exercise cell (its last line "
+        "names the error and says what went wrong), run that cell again, then run this check."
     ),
     # not attempted
     "not_attempted.missing": (
@@ -54,8 +57,6 @@ COMMON_WORDS: dict[str, str] = {
         "`{variable}, ax = plt.subplots(...)` in place of `{found}, ax = ...`), run the cell, then run "
         "this check again."
     ),
-    # what follows a "not attempted yet" the first time (see incorrect.next_step)
-    "not_attempted.next_step": "\n{after_error}",
     "incorrect.partly_answered": "`{answered}` has an answer, but `{missing}` still needs one.",
     # after the verdict
     "correct.done": "Well done.",
@@ -63,10 +64,9 @@ COMMON_WORDS: dict[str, str] = {
         "The checks here pass. Your instructor's grading runs more tests on this exercise, "
         "so keep your answer as it is."
     ),
-    # follows the reason of every "not yet right", which is why it starts on a line of its own
-    # The standing lines: a check shows them under the first "not yet right" or "not attempted
-    # yet" of an exercise in a notebook session, not under every message after it.
-    "incorrect.next_step": "\n{after_error}\nNeed a nudge? Run ex.{exercise}.hint() for a hint.",
+    # The standing line: it follows the reason of a "not yet right", on a line of its own, the
+    # first time an exercise is not yet right in a notebook session, not under every message after.
+    "incorrect.next_step": "\nNeed a nudge? Run ex.{exercise}.hint() for a hint.",
     "check.broken": (
         "The check could not work out the expected answer ({error}). This is a problem with the course, "
         "not with your answer: please tell your instructor."
@@ -228,5 +228,5 @@ COMMON_WORDS: dict[str, str] = {
 
 
 def word(key: str, **values: object) -> str:
-    """One common phrase with its ``{placeholders}`` filled in (``{after_error}`` included)."""
-    return COMMON_WORDS[key].format(**{"after_error": COMMON_WORDS["note.after_error"], **values})
+    """One common phrase with its ``{placeholders}`` filled in."""
+    return COMMON_WORDS[key].format(**values)
