@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -160,7 +161,7 @@ def test_verdicts_carry_status_message_and_fraction():
         (..., "not_attempted", "`mean_kw` still holds `...`."),
         (12.0, "incorrect", "That is the total energy, not the mean power."),
         (5.0, "incorrect", "5 kW is not the value the check expects."),
-        (4.1, "incorrect", "Close: 4.1 kW is the expected number rounded to fewer decimals"),
+        (4.1, "incorrect", "Close: 4.1 kW is the expected number, rounded or cut off too soon."),
         ("4", "incorrect", "Expected a number in kW, got the text '4'. The quotes make it text: write 4 without quotes."),
         ((4, 12), "incorrect", "Python writes a decimal with a point, not a comma: 4.12, not 4,12."),
         (pd.Series([2.0, 4.0, 6.0]), "incorrect", "got a whole column of 3 readings: finish with a step that makes one number"),
@@ -448,11 +449,21 @@ def test_a_figure_stored_under_another_name_is_named():
     plt.close(spindle_fig)
     exercise = figure_exercise()
     verdict = score(exercise, MISSING, ENERGY, elsewhere={"spindle_fig": spindle_fig, "fig": fig, "ax": ax})
-    assert verdict.status == "not_attempted"
-    assert verdict.reason.startswith("There is no answer in `vibration_fig` yet, but `fig` holds what the task asks for.")
-    assert "store your answer under that name" in verdict.reason
+    assert verdict.status == "incorrect", "the figure is made: not yet right, not \"not attempted yet\""
+    assert verdict.reason.startswith("Your figure is in `fig`, but the check reads only `vibration_fig`")
+    assert "write `vibration_fig, ax = plt.subplots(...)` in place of `fig, ax = plt.subplots(...)`" in verdict.reason
     only_other = score(exercise, ..., ENERGY, elsewhere={"spindle_fig": spindle_fig})
     assert "`vibration_fig` still holds `...`" in only_other.reason, "a figure of other data is not the answer"
+
+
+def test_a_name_spelled_almost_like_the_answer_s_is_pointed_out():
+    verdict = score(tiny_exercise(), MISSING, ENERGY, elsewhere={"mean_k": 4.0, "np": np, "energy": ENERGY})
+    assert verdict.status == "incorrect"
+    assert verdict.reason.startswith("There is no `mean_kw` yet, but there is `mean_k`: check the spelling.")
+    plain = score(tiny_exercise(), MISSING, ENERGY, elsewhere={"readings": 4.0})
+    assert plain.status == "not_attempted" and plain.reason.startswith("There is no `mean_kw` yet.")
+    placeholder = score(tiny_exercise(), ..., ENERGY, elsewhere={"mean_k": 4.0})
+    assert placeholder.status == "not_attempted", "the variable exists: its `...` is the news"
 
 
 def test_a_figure_placeholder_says_delete_the_line_not_replace_the_dots():

@@ -151,7 +151,7 @@ def test_q2_takes_a_number_right_to_two_decimals_however_it_was_obtained(ex, tab
     rounded = round(exact, 1)
     result = verdict(ex, "q2", Q2_ANSWER + "cnc102_mean_spindle_c = round(cnc102_mean_spindle_c, 1)", tables)
     assert (result.status, result.mistake) == ("incorrect", None)
-    assert result.message.startswith(f"Close: {rounded:g} °C is the expected number rounded to fewer decimals")
+    assert result.message.startswith(f"Close: {rounded:g} °C is the expected number, rounded or cut off too soon.")
     assert "steps again" not in result.message and "by hand" not in result.message
 
 
@@ -159,8 +159,8 @@ def test_q2_takes_a_number_right_to_two_decimals_however_it_was_obtained(ex, tab
 def test_q2_says_the_filter_matched_no_rows_and_how_to_list_the_ids(ex, tables, machine):
     result = verdict(ex, "q2", Q2_ANSWER.replace('"CNC-102"', f'"{machine}"'), tables)
     assert result.status == "incorrect"
-    assert "the filter kept no rows" in result.message and 'telemetry["asset_id"].unique()' in result.message
-    assert "missing reading" not in result.message
+    assert "the filter kept no rows" in result.message and 'assets["asset_id"]' in result.message
+    assert "missing reading" not in result.message and ".unique()" not in result.message
 
 
 @pytest.fixture
@@ -398,8 +398,8 @@ def test_q4_names_the_figure_drawn_under_another_name(ex, tables):
     """The spindle figure of section 4 sits in `fig`; a vibration figure drawn as `fig, ax = ...` is named."""
     namespace = run_answer(Q4_ANSWER.replace("vibration_fig, ax", "fig, ax") + "vibration_fig = ...", tables)
     result = ex.q4.verdict(namespace)
-    assert result.status == "not_attempted"
-    assert result.message.startswith("There is no answer in `vibration_fig` yet, but `fig` holds what the task asks for.")
+    assert result.status == "incorrect", "the figure is good, only its name is not: not yet right"
+    assert result.message.startswith("Your figure is in `fig`, but the check reads only `vibration_fig`")
 
 
 def test_q4_placeholder_says_delete_that_line(ex, tables):
@@ -423,6 +423,98 @@ def test_a_hint_past_the_last_says_it_was_the_last(ex, capsys):
     shown = capsys.readouterr().out
     assert ex.q1.exercise.hints[-1] in shown and "That was the last hint." in shown
     assert f"Exercise 0.1 has {count} hints, so here is the last one again." in shown
+
+
+# --- the trainee review's wrong answers (/work/review/trainee00_report.md), each with its message ---
+
+
+def test_review_mean_without_brackets_is_told_to_add_them(ex, tables):
+    result = verdict(ex, "q2", Q2_ANSWER.replace(".mean()", ".mean"), tables)
+    assert result.message.startswith("Expected a number in °C, got `.mean` without the () after it: add () after .mean,")
+    assert "method" not in result.message
+
+
+def test_review_one_row_filter_column_is_one_value_not_the_number_1(ex, tables):
+    code = 'cnc103_rated_power_kw = assets[assets["asset_id"] == "CNC-103"]["rated_power_kw"]'
+    result = verdict(ex, "q1", code, tables)
+    assert result.message.startswith("Expected a number in kW, got a column (or a list) holding one value")
+    assert "holding 1" not in result.message and ".iloc[0] at the end of a column" in result.message
+
+
+def test_review_one_row_table_says_1_row_and_what_to_do_next(ex, tables):
+    result = verdict(ex, "q1", 'cnc103_rated_power_kw = assets[assets["asset_id"] == "CNC-103"]', tables)
+    columns = tables["assets"].shape[1]
+    assert result.message.startswith(f"Expected a number in kW, got a whole table, 1 row and {columns} columns. "
+                                      "Take the one column the task asks about first")
+    assert "then add .iloc[0]" in result.message and "1 rows" not in result.message and "pandas" not in result.message
+
+
+def test_review_decimal_comma_is_no_tuple(ex, tables):
+    result = verdict(ex, "q1", "cnc103_rated_power_kw = 22,0", tables)
+    assert "tuple" not in result.message and "Python reads two numbers, 22 and 0." in result.message
+
+
+@pytest.mark.parametrize("name, typed", [("q2", "{:.2f}"), ("q3", "{:.1f}")])
+def test_review_cut_off_numbers_are_caught_like_rounded_ones(ex, tables, name, typed):
+    """32.31 for 32.316734 (cut after two decimals) and 31.8 for 31.8728 (cut after one)."""
+    import math
+
+    exact = float(getattr(ex, name).exercise.expected(ex.data))
+    decimals = 2 if "2" in typed else 1
+    cut = math.trunc(exact * 10**decimals) / 10**decimals
+    assert round(exact, decimals) != cut, "the data makes cutting differ from rounding here"
+    variable = getattr(ex, name).exercise.variables[0]
+    result = verdict(ex, name, f"{variable} = {cut}", tables)
+    assert result.message.startswith(f"Close: {cut:g} °C is the expected number, rounded or cut off too soon.")
+    assert "steps again" not in result.message and "round()" not in result.message
+
+
+def test_review_a_whole_number_typed_in_is_not_told_to_leave_out_a_round(ex, tables, kernel):
+    exact = float(ex.q2.exercise.expected(ex.data))
+    run_cell(kernel, f"cnc102_mean_spindle_c = {round(exact)}", cell_id="q2")
+    typed = run_cell(kernel, "ex.q2.check()")
+    assert "rounded or cut off too soon" in typed and "round()" not in typed
+    run_cell(kernel, Q2_ANSWER + "cnc102_mean_spindle_c = round(cnc102_mean_spindle_c, 1)", cell_id="q2")
+    rounded = run_cell(kernel, "ex.q2.check()")
+    assert "rounded to fewer decimals" in rounded and "leave out the round(), or write round(..., 2)" in rounded
+
+
+def test_review_a_misspelt_name_is_pointed_out(ex, tables):
+    result = verdict(ex, "q1", "cnc103_rated_power = 22", tables)
+    assert result.status == "incorrect"
+    assert result.message.startswith("There is no `cnc103_rated_power_kw` yet, but there is `cnc103_rated_power`: "
+                                     "check the spelling.")
+
+
+
+def test_review_a_figure_with_left_out_readings_also_lists_its_other_problems(ex, tables):
+    """The review's a5: readings above 0 only, the 7.1 line, bare labels: every problem in one round."""
+    code = Q4_ANSWER.replace('historian["Timestamp"], historian["Vibration RMS [mm/s]"]',
+                             'historian["Timestamp"][vibration_mm_s > 0], vibration_mm_s[vibration_mm_s > 0]')
+    code = 'vibration_mm_s = historian["Vibration RMS [mm/s]"]\n' + code.replace("axhline(2.8", "axhline(7.1")
+    code = code.replace('set_xlabel("local time")', 'set_xlabel("Europe/Berlin")').replace(
+        'set_ylabel("vibration RMS (mm/s)")', 'set_ylabel("mm/s")')
+    result = verdict(ex, "q4", code, tables)
+    assert result.mistake == "left_out_readings"
+    lines = result.reason.split("\n")
+    assert lines[0] == ex.q4.exercise.mistake_message("left_out_readings") and lines[1] == "Also to change in your figure:"
+    assert lines[2:] == [
+        "- The x-axis label 'Europe/Berlin' should say 'local': the times of this table are the plant's local time, not UTC.",
+        "- The y-axis label 'mm/s' should name what is measured ('vibration'), not only its unit.",
+        "- The limit line at 2.8 mm/s is missing (draw it with ax.axhline(...)).",
+    ]
+
+
+def test_review_a_figure_at_the_wrong_limit_also_lists_its_labels(ex, tables):
+    code = Q4_ANSWER.replace("axhline(2.8", "axhline(7.1").replace('set_xlabel("local time")', 'set_xlabel("time")')
+    result = verdict(ex, "q4", code, tables)
+    assert result.mistake == "limit_c_d" and "Also to change in your figure:\n- The x-axis label 'time'" in result.reason
+    assert "2.8 mm/s is missing" not in result.reason, "the mistake's own message explains the limit"
+
+
+def test_review_a_german_x_label_is_told_to_say_local(ex, tables):
+    result = verdict(ex, "q4", Q4_ANSWER.replace('set_xlabel("local time")', 'set_xlabel("Zeit (Ortszeit)")'), tables)
+    assert result.message.startswith("The x-axis label 'Zeit (Ortszeit)' should say 'local'")
 
 
 # --- hints ----------------------------------------------------------------------------------------

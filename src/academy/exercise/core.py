@@ -39,7 +39,10 @@ from a namespace into JSON; :func:`load_answer` turns that JSON back into ``answ
 """
 from __future__ import annotations
 
+import difflib
 import math
+import re
+import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -162,28 +165,33 @@ class Verdict:
         return self.status == "correct"
 
 
-def score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[str, Any] | None = None) -> Verdict:
+def score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[str, Any] | None = None,
+          *, cell_source: str | None = None) -> Verdict:
     """Judge an answer. Never raises: a failure inside the check becomes a calm message.
 
     ``elsewhere`` (optional) holds the notebook's other variables: when the answer variable is
-    still empty, one of them that holds what the task asks for is named in the message, so a
-    figure drawn under another name is not simply "not attempted yet".
+    still empty, one of them that holds what the task asks for is named in the message (a figure
+    drawn under another name is "not yet right", not "not attempted yet"), and so is a variable
+    spelled almost like the answer's (see :func:`named_elsewhere`).
+
+    ``cell_source`` (optional) is the code of the exercise's cell as it last ran: a number rounded
+    too far is told to leave out its round() only when that code used one.
     """
     try:
-        return _score(exercise, answer_value, data, elsewhere or {})
+        return _score(exercise, answer_value, data, elsewhere or {}, cell_source or "")
     except Exception as error:  # the promise is a verdict, whatever went wrong
         return Verdict("incorrect", word("check.unreadable", error=_short(error)), 0.0)
 
 
-def _score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[str, Any]) -> Verdict:
+def _score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[str, Any], cell_source: str) -> Verdict:
     answers = exercise.split(answer_value)
     unanswered = [variable for variable in exercise.variables if is_unanswered(answers[variable])]
     if len(unanswered) == len(exercise.variables):
         first = unanswered[0]
-        found = _answer_under_another_name(exercise, data, elsewhere)
-        if found is not None:
-            reason = word("not_attempted.other_name", variable=first, found=found)
-        elif answers[first] is MISSING:
+        verdict = named_elsewhere(exercise, None, data, elsewhere, answers[first] is MISSING)
+        if verdict is not None:
+            return verdict
+        if answers[first] is MISSING:
             reason = word("not_attempted.missing", variable=first)
         else:
             reason = word(exercise.kinds[0].placeholder_key, variable=first)
@@ -208,7 +216,8 @@ def _score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[
     for variable, kind in zip(exercise.variables, exercise.kinds):
         comparison = kind.compare(converted[variable], expected[variable])
         if not comparison.ok:
-            reasons.append(_about(exercise, variable, comparison.reason))
+            used_round = comparison.reason_if_rounded and _calls_round(cell_source)
+            reasons.append(_about(exercise, variable, comparison.reason_if_rounded if used_round else comparison.reason))
     if not reasons:
         key = "correct.public_only" if exercise.hidden_points else "correct.done"
         return Verdict("correct", word(key), 1.0)
@@ -222,7 +231,15 @@ def _score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[
             kind.matches_mistake(converted[variable], wrong[variable])
             for variable, kind in zip(exercise.variables, exercise.kinds)
         ):
-            return _incorrect(exercise, exercise.mistake_message(mistake.key), mistake=mistake.key)
+            reason = exercise.mistake_message(mistake.key)
+            also = [
+                problem
+                for variable, kind in zip(exercise.variables, exercise.kinds)
+                for problem in kind.also_wrong(converted[variable], expected[variable], wrong[variable])
+            ]
+            if also:  # every problem in one round: the mistake first, then the rest
+                reason = "\n".join([reason, word("reason.figure.also"), *(word("reason.figure.item", problem=p) for p in also)])
+            return _incorrect(exercise, reason, mistake=mistake.key)
     return _incorrect(exercise, reasons[0])
 
 
@@ -277,19 +294,41 @@ def _incorrect(exercise: Exercise, reason: str, mistake: str | None = None) -> V
     return Verdict("incorrect", message, 0.0, mistake, reason=reason)
 
 
-def named_elsewhere(exercise: Exercise, verdict: Verdict, data: Any, elsewhere: Mapping[str, Any]) -> Verdict:
-    """A "not attempted yet" verdict that names the other variable holding the answer, if one does
-    (see :func:`score`); any other verdict unchanged. Never raises."""
-    if verdict.status != "not_attempted":
+def _calls_round(source: str) -> bool:
+    return re.search(r"\bround\s*\(", source or "") is not None
+
+
+def named_elsewhere(exercise: Exercise, verdict: Verdict | None, data: Any, elsewhere: Mapping[str, Any],
+                    missing: bool | None = None) -> Verdict | None:
+    """For a "not attempted yet" ``verdict``: a "not yet right" that names the other variable
+    holding the answer (a figure kept in the worked example's ``fig``), or, when the answer
+    variable does not exist at all (``missing``), a variable spelled almost like it. Any other
+    verdict, or when neither is found, ``verdict`` unchanged. Never raises."""
+    if verdict is not None and verdict.status != "not_attempted":
         return verdict
+    variable = exercise.variables[0]
+    if missing is None:
+        missing = verdict is not None and verdict.reason == word("not_attempted.missing", variable=variable)
     try:
         found = _answer_under_another_name(exercise, data, elsewhere)
+        if found is not None:
+            return _incorrect(exercise, word("reason.other_name", variable=variable, found=found))
+        similar = _similar_name(exercise, elsewhere) if missing else None
+        if similar is not None:
+            return _incorrect(exercise, word("reason.similar_name", variable=variable, found=similar))
     except Exception:  # the plain "not attempted yet" is still true
-        return verdict
-    if found is None:
-        return verdict
-    reason = word("not_attempted.other_name", variable=exercise.variables[0], found=found)
-    return Verdict("not_attempted", reason, 0.0)
+        pass
+    return verdict
+
+
+def _similar_name(exercise: Exercise, elsewhere: Mapping[str, Any]) -> str | None:
+    """A notebook variable spelled almost like the (one) answer variable: a typo or a lost unit."""
+    if len(exercise.variables) != 1:
+        return None
+    names = [name for name, value in elsewhere.items()
+             if not name.startswith("_") and not isinstance(value, types.ModuleType) and not callable(value)]
+    close = difflib.get_close_matches(exercise.variables[0], names, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _answer_under_another_name(exercise: Exercise, data: Any, elsewhere: Mapping[str, Any]) -> str | None:

@@ -102,7 +102,7 @@ class BoundExercise:
         # The data loads only when the answer is compared, so "not attempted yet" never waits for
         # the plant, and a loading failure becomes the check's calm "could not work out" message.
         data = _LazyData(self._module)
-        verdict = score(self.exercise, answer, data)
+        verdict = score(self.exercise, answer, data, cell_source=last_run.source if last_run is not None else None)
         others = {name: value for name, value in namespace.items() if name not in values}
         return named_elsewhere(self.exercise, verdict, data, others)
 
