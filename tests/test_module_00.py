@@ -759,8 +759,91 @@ def test_the_page_explains_what_it_shows_before_a_trainee_meets_it():
     explained_before("`TypeError: Cannot perform reduction 'mean' with string dtype`", "q3-task")
     for column in ("bearing_designation", "bpfo_order", "bpfi_order", "failure_modes", "recipes"):
         explained_before(f"`{column}`", "q1-task")
+    # the second review's list
+    explained_before("Python writes the answers below as `np.float32(...)`", "mean-example")
+    explained_before("*RMS* (root mean square", "q4-task")
+    explained_before("so the first row is dated 31 December 2024, 23:00", "telemetry-head")
+    explained_before("settings* written `name=value`", "read-csv-example")
+    explained_before("`fig, ax = plt.subplots(figsize=(9, 3.5))`, makes an empty figure", "spindle-figure")
+    explained_before('*string dtype* is how pandas says "a column of text"', "min-with-zeros")
+    explained_before('`assets["asset_id"].tolist()`, the id column turned into a plain list', "zone-widget")
+    explained_before('the curly braces in `{"asset_id": machine_picker}`', "zone-widget")
+    explained_before("The round brackets around `vibration_mm_s > 2.8`", "vibration-counts")
+    explained_before("the comma inside it separates the two things it writes", "vibration-counts")
     code = "\n".join(c.source for c in trainee.cells if c.cell_type == "code")
     assert "def plot_vibration_year" not in code, "the year figure is the course's tool, called in one line"
+    text = "\n".join(c.source for c in trainee.cells if c.cell_type == "markdown")
+    assert "round(" not in text, "round() is never taught, so the page does not use it"
+
+
+def test_the_first_row_of_the_year_is_local_midnight_in_utc():
+    first = data.load("telemetry")["timestamp"].min()
+    assert first.strftime("%d %B %Y, %H:%M") == "31 December 2024, 23:00"
+    assert first.tz_convert("Europe/Berlin").strftime("%d %B %Y %H:%M") == "01 January 2025 00:00"
+
+
+def test_the_recipes_of_machines_that_machine_nothing_are_empty_text_not_nan():
+    """Section 2 says a pump's recipes cell shows nothing; it must not call it NaN."""
+    assets = data.load("assets")
+    others = assets[assets["kind"] != "cnc"]
+    assert len(others) > 0 and (others["recipes"] == "").all() and assets.isna().sum().sum() == 0
+    text = next(c.source for c in nbformat.read(TRAINEE, as_version=4).cells if c.id == "filter-explained")
+    assert "so its `recipes` cell shows nothing at all" in text and "NaN" not in text
+
+
+def test_the_page_says_solution_is_there_only_where_the_course_run_allows_it(ex, tmp_path, monkeypatch, capsys):
+    import json
+
+    text = next(c.source for c in nbformat.read(TRAINEE, as_version=4).cells if c.id == "hints-explained")
+    assert "shows a worked answer where your course run allows it; where worked answers are switched off, it says so" in text
+    (tmp_path / "release.json").write_text(json.dumps({"show_solutions": False}))
+    monkeypatch.setenv("ACADEMY_RELEASE", str(tmp_path / "release.json"))
+    ex.q1.solution()
+    assert "switched off" in capsys.readouterr().out
+
+
+def test_the_number_rule_s_example_is_no_answer_and_follows_the_rule(ex):
+    from academy.exercise.kinds import numbers_agree, rounded_too_far
+    from academy.exercise.words import word
+
+    task = next(c.source for c in nbformat.read(TRAINEE, as_version=4).cells if c.id == "q2-task")
+    example = re.search(r"(\d+\.\d+) for (\d+\.\d+) is right; (\d+\.\d+) is not, and neither is (\d+\.\d+)", task)
+    right, exact, fewer, cut = (float(group) for group in example.groups())
+    assert f"({right} for {exact})" in word("guide.number_rule"), "the trainee README's rule uses the same example"
+    assert numbers_agree(right, exact) and not numbers_agree(fewer, exact) and not numbers_agree(cut, exact)
+    assert rounded_too_far(fewer, exact) == 1 and rounded_too_far(cut, exact) == 2
+    for exercise in ex.course_module.exercises[:3]:
+        answer = float(exercise.expected(ex.data))
+        assert not numbers_agree(right, answer) and abs(answer - exact) > 1, exercise.name
+
+
+def test_the_hidden_point_is_explained_with_the_module_s_points(ex):
+    course = load_course(REPO).module("00")
+    public = sum(exercise.public_points for exercise in ex.course_module.exercises)
+    task = next(c.source for c in nbformat.read(TRAINEE, as_version=4).cells if c.id == "q4-task")
+    assert f"lists {course.points:g} points for this module while the checks, and `academy progress`, count {public:g}" in task
+
+
+def test_only_the_course_s_own_cells_are_locked_and_the_page_says_so():
+    trainee = nbformat.read(TRAINEE, as_version=4)
+    for cell in trainee.cells:
+        locked = cell.metadata.get("editable", True) is False
+        role = cells.role(cell)
+        assert locked == (cell.cell_type == "markdown" or role in ("setup", "check", "hidden_tests")), cell.id
+    text = next(c.source for c in trainee.cells if c.id == "notebook-basics")
+    assert "(the setup at the top and the checks) are locked. The worked examples are not" in text
+    assert "copy them (Ctrl+C, then Ctrl+V in your cell); do not cut them" in text
+    assert "copy them, do not cut them" in academy.exercises("00").q4.exercise.hints[0]
+
+
+def test_over_the_weekend_the_stopped_spindle_follows_the_hall():
+    """Section 4: cooled within two hours of the stop, then cooler at night, warmer by day on Sunday."""
+    historian = m00.read_historian()
+    spindle = historian.set_index("Timestamp")[m00.SPINDLE_HEADER]
+    stop = spindle["2025-03-29 14:00":"2025-03-29 16:00"]
+    assert stop.iloc[0] > stop.iloc[-1] + 10, "the spindle cools fast once the machine stops"
+    night, sunday = spindle["2025-03-30 00:00":"2025-03-30 06:00"], spindle["2025-03-30 10:00":"2025-03-30 18:00"]
+    assert sunday.max() > night.min() + 2, "warmer again by day on Sunday"
 
 
 def test_the_weekdays_the_text_names_stand_next_to_their_dates():

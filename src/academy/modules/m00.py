@@ -160,7 +160,8 @@ WORDS = {
     "q4": {
         "todo": "your figure's lines (see the task above)",
         "hints": [
-            "Copy the lines of the spindle figure in section 4 and change what differs: the column "
+            "Copy the lines of the spindle figure in section 4 into the exercise cell (copy them, do not cut "
+            "them: the spindle figure's cell stays as it is) and change what differs: the column "
             "\"Vibration RMS [mm/s]\" (under a name such as vibration_mm_s), vibration_fig in place of fig, "
             "the title and the y label. "
             "Keep the plt.show() at the end of the cell.",
