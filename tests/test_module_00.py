@@ -729,6 +729,21 @@ def test_every_year_figure_keeps_all_four_zone_bands_in_view(asset_id):
     plt.close("all")
 
 
+def test_the_year_figure_needs_none_of_the_simulator_s_numerics():
+    """The review's slow cell: plot_vibration_year looked the zone limits up in plantsim.sensors,
+    whose import of scipy.signal cost seconds (10 s on a cold first run). The figure imports no scipy."""
+    import subprocess
+    import sys
+
+    code = ("import matplotlib; matplotlib.use('Agg'); import sys\n"
+            "from academy.plots import plot_vibration_year, zones_reached\n"
+            "plot_vibration_year('CNC-102'); zones_reached()\n"
+            "from academy.modules import m00; from academy import data; m00.zone_limits(data, 'CNC-102')\n"
+            "print(sorted(name for name in sys.modules if name.split('.')[0] == 'scipy'))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "[]"
+
+
 def test_the_stated_minutes_are_the_measured_ones():
     """Reading at 120 words a minute plus the exercises' minutes, rounded up to five: the title says so."""
     from academy.minutes import module_minutes, reading_minutes

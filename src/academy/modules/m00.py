@@ -62,7 +62,7 @@ def _readings(data, asset_id: str, column: str) -> pd.Series:
 
 def zone_limits(data, asset_id: str) -> tuple[float, float, float]:
     """ISO 10816 zone boundaries A/B, B/C, C/D (mm/s) of the machine's class in the asset register."""
-    from plantsim.sensors import zone_limits as limits_of_class
+    from plantsim.iso10816 import zone_limits as limits_of_class
 
     return limits_of_class(str(_asset(data, asset_id)["machine_class"]))
 
