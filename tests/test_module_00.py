@@ -745,16 +745,30 @@ def test_the_year_figure_needs_none_of_the_simulator_s_numerics():
 
 
 def test_the_stated_minutes_are_the_measured_ones():
-    """Reading at 120 words a minute plus the exercises' minutes, rounded up to five: the title says so."""
-    from academy.minutes import module_minutes, reading_minutes
+    """Reading at 120 words a minute, plus the exercises' minutes, plus the page's unchecked tasks,
+    rounded up to five: the title and course.yml say so."""
+    from academy.minutes import hands_on_minutes, module_minutes, reading_minutes
 
     trainee = nbformat.read(TRAINEE, as_version=4)
     exercises = academy.exercises("00").course_module.exercises
     assert all(exercise.minutes > 0 for exercise in exercises)
     stated = load_course(REPO).module("00").minutes
-    assert stated == module_minutes(trainee, exercises)
+    assert stated == module_minutes(trainee, exercises, m00.HANDS_ON_MINUTES)
     assert f"about {stated} minutes" in trainee.cells[0].source
-    assert stated - 5 < reading_minutes(trainee) + sum(e.minutes for e in exercises) <= stated
+    measured = reading_minutes(trainee) + sum(e.minutes for e in exercises) + hands_on_minutes(trainee, m00.HANDS_ON_MINUTES)
+    assert stated - 5 < measured <= stated
+
+
+def test_hands_on_minutes_name_cells_of_the_page():
+    from academy.minutes import hands_on_minutes
+
+    trainee = nbformat.read(TRAINEE, as_version=4)
+    assert hands_on_minutes(trainee, m00.HANDS_ON_MINUTES) > 0
+    with pytest.raises(ValueError, match="no-such-cell"):
+        hands_on_minutes(trainee, {"no-such-cell": 2})
+    asks = {c.id: c.source for c in trainee.cells}
+    assert "**Try it:**" in asks["variable-explained"] and "**Try it:**" in asks["after-q4-conclusion"]
+    assert "Open With ▸ Editor" in asks["read-csv-explained"]
 
 
 def test_the_page_explains_what_it_shows_before_a_trainee_meets_it():
