@@ -614,6 +614,27 @@ def test_a_blank_trainee_notebook_runs_and_says_not_attempted(tmp_path):
 
 
 @pytest.mark.slow
+def test_run_all_goes_on_past_a_red_exercise_cell_and_its_check_says_so(tmp_path):
+    """The review: a red error in an exercise cell stopped Run All, so the later checks never ran.
+    The exercise cells are tagged raises-exception, so the run goes on (nbclient, like JupyterLab,
+    then does not abort the cells after it); the check under the red cell names its error."""
+    trainee = nbformat.read(TRAINEE, as_version=4)
+    answers = {
+        "q2": Q2_ANSWER + 'cnc102["spindle_temp"].mean()',  # the right answer stored, then a KeyError
+        "q3": Q3_ANSWER,
+    }
+    for cell in trainee.cells:
+        if cell.get("id") in answers:
+            assert "raises-exception" in cell.metadata["tags"]
+            cell.source = answers[cell.id]
+    executed = execute_notebook(trainee, TRAINEE.parent)
+    results = {r["exercise"]: r["status"] for r in check_results(executed)}
+    assert results == {"q1": "not_attempted", "q2": "incorrect", "q3": "correct", "q4": "not_attempted"}
+    check = next(c for c in executed.cells if c.id == "q2-check").outputs[0]["data"]["text/plain"]
+    assert check.startswith("Exercise 0.2: not yet right. The last time your exercise cell ran, it stopped with an error (KeyError)")
+
+
+@pytest.mark.slow
 def test_executing_a_notebook_with_a_widget_keeps_its_figure_and_no_widget_state(tmp_path):
     """The build runs the module's machine picker. The figure its Output widget shows is kept as a
     plain output; no widget state, and no widget views pointing into it, are written."""
