@@ -298,6 +298,18 @@ def _calls_round(source: str) -> bool:
     return re.search(r"\bround\s*\(", source or "") is not None
 
 
+def worded_for_cell(exercise: Exercise, verdict: Verdict, answer_value: Any, data: Any, cell_source: str | None) -> Verdict:
+    """A verdict of :func:`score` worded for the exercise cell's code (see ``cell_source`` there):
+    the notebook scores with the three arguments first, then, only for a "not yet right" from a
+    cell that calls round(), again with the code. Never raises."""
+    if verdict.status != "incorrect" or verdict.mistake is not None or not _calls_round(cell_source or ""):
+        return verdict
+    try:
+        return score(exercise, answer_value, data, cell_source=cell_source)
+    except Exception:
+        return verdict
+
+
 def named_elsewhere(exercise: Exercise, verdict: Verdict | None, data: Any, elsewhere: Mapping[str, Any],
                     missing: bool | None = None) -> Verdict | None:
     """For a "not attempted yet" ``verdict``: a "not yet right" that names the other variable

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from academy.exercise import cellruns
-from academy.exercise.core import Exercise, Verdict, extract_answer, named_elsewhere, score, stopped_verdict
+from academy.exercise.core import (
+    Exercise, Verdict, extract_answer, named_elsewhere, score, stopped_verdict, worded_for_cell,
+)
 from academy.exercise.display import check_bundle, hint_bundle, solution_bundle
 from academy.exercise.plain import MISSING
 from academy.exercise.solutions import read_release_settings, solution_text
@@ -102,7 +104,8 @@ class BoundExercise:
         # The data loads only when the answer is compared, so "not attempted yet" never waits for
         # the plant, and a loading failure becomes the check's calm "could not work out" message.
         data = _LazyData(self._module)
-        verdict = score(self.exercise, answer, data, cell_source=last_run.source if last_run is not None else None)
+        verdict = score(self.exercise, answer, data)  # the three-argument form (see core.named_elsewhere)
+        verdict = worded_for_cell(self.exercise, verdict, answer, data, last_run.source if last_run is not None else None)
         others = {name: value for name, value in namespace.items() if name not in values}
         return named_elsewhere(self.exercise, verdict, data, others)
 
