@@ -21,6 +21,7 @@ from academy.build import (
     execute_notebook,
     lock_cells,
     notebook_text,
+    run_on_after_exercise_errors,
     stale_notebooks,
     strip_hidden_tests,
     strip_solutions,
@@ -103,6 +104,13 @@ def test_lock_cells_marks_locked_cells_only():
         else:
             assert "editable" not in cell.metadata
     assert cells.role(locked.cells[1]) == "exercise" and "editable" not in locked.cells[1].metadata
+
+
+def test_exercise_cells_let_run_all_go_on_after_a_red_error():
+    tagged = run_on_after_exercise_errors(run_on_after_exercise_errors(small_solution()))
+    for cell in tagged.cells:
+        tags = cell.metadata.get("tags", [])
+        assert tags == (["raises-exception"] if cells.role(cell) == "exercise" else []), cell.id
 
 
 def test_marker_problems_are_reported():

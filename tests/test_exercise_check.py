@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -147,17 +148,10 @@ def test_verdicts_carry_status_message_and_fraction():
     assert score(exercise, 4.0, ENERGY).status == "correct"
     wrong = score(exercise, 12.0, ENERGY)
     assert (wrong.status, wrong.mistake, wrong.fraction) == ("incorrect", "summed", 0.0)
-    assert wrong.message == (
-        "That is the total energy, not the mean power. \n"
-        "If your exercise cell ended with red error text, the cell did not finish and your new answer was not "
-        "stored: fix the error and run that cell again.\n"
-        "Need a nudge? Run ex.q1.hint() for a hint."
-    )
+    assert wrong.message == "That is the total energy, not the mean power.\nNeed a nudge? Run ex.q1.hint() for a hint."
+    assert wrong.reason == "That is the total energy, not the mean power."
     other = score(exercise, 5.0, ENERGY)
     assert other.mistake is None and other.message.startswith("5 kW is not the value the check expects.")
-
-
-AFTER_AN_ERROR = "If your exercise cell ended with red error text, the cell did not finish"
 
 
 @pytest.mark.parametrize(
@@ -167,29 +161,28 @@ AFTER_AN_ERROR = "If your exercise cell ended with red error text, the cell did 
         (..., "not_attempted", "`mean_kw` still holds `...`."),
         (12.0, "incorrect", "That is the total energy, not the mean power."),
         (5.0, "incorrect", "5 kW is not the value the check expects."),
-        (4.1, "incorrect", "Close: 4.1 kW is the expected number rounded to fewer decimals"),
+        (4.1, "incorrect", "Close: 4.1 kW is the expected number, rounded or cut off too soon."),
         ("4", "incorrect", "Expected a number in kW, got the text '4'. The quotes make it text: write 4 without quotes."),
         ((4, 12), "incorrect", "Python writes a decimal with a point, not a comma: 4.12, not 4,12."),
         (pd.Series([2.0, 4.0, 6.0]), "incorrect", "got a whole column of 3 readings: finish with a step that makes one number"),
         (4.0, "correct", "Well done."),
     ],
 )
-def test_every_verdict_short_of_right_says_what_a_red_error_means(answer, status, says):
-    """A cell that stopped with an error stored nothing, so the check may be judging an older answer."""
+def test_every_verdict_says_its_status_and_only_not_yet_right_offers_a_hint(answer, status, says):
     exercise = tiny_exercise(expected=lambda data: 4.1234)  # so that 4.1 is a rounding of it
     if status == "correct":
         answer = 4.1234
     verdict = score(exercise, answer, ENERGY)
     assert verdict.status == status and says in verdict.message
-    assert (AFTER_AN_ERROR in verdict.message) == (status != "correct")
+    assert ("Need a nudge?" in verdict.message) == (status == "incorrect")
+    assert "red error" not in verdict.message, "a check says so when a cell stopped with an error, and only then"
     bundle = check_bundle(exercise, verdict)
     if status != "correct":
         assert "correct" not in bundle["text/plain"].lower()
-        assert f'<div style="margin-top:0.3em">{AFTER_AN_ERROR}' in bundle["text/html"], "the note has a line of its own"
         assert " \n" not in bundle["text/plain"], "no line ends in a stray space"
-        assert bundle["text/plain"].rstrip().endswith(
-            "Run ex.q1.hint() for a hint." if status == "incorrect" else "fix the error and run that cell again."
-        )
+    if status == "incorrect":
+        assert '<div style="margin-top:0.3em">Need a nudge?' in bundle["text/html"], "the hint line has a line of its own"
+        assert bundle["text/plain"].rstrip().endswith("Run ex.q1.hint() for a hint.")
 
 
 def test_a_known_mistake_wins_over_close():
@@ -408,25 +401,29 @@ def test_declaration_problems_are_specific():
 
 # --- messages that name the real cause, and the standing lines once per exercise ----------------
 
-STANDING = ("If your exercise cell ended with red error text", "Need a nudge?")
+STANDING = "Need a nudge?"
 
 
-def test_the_standing_lines_show_once_per_exercise(capsys):
-    """The first "not yet right" of an exercise says what a red error means and how to get a hint;
-    the next ones give just the reason, and another exercise gets them once as well."""
+def test_the_standing_line_shows_once_per_exercise(capsys):
+    """The first "not yet right" of an exercise says how to get a hint; the next ones give just the
+    reason, and another exercise gets the line once as well. A "not attempted yet" before it does
+    not use it up."""
     ex = academy.exercises("90")
-    namespace = {"ex": ex, "mean_vibration_mm_s": 1.0}
+    namespace = {"ex": ex}
+    assert STANDING not in run_in_notebook_namespace("ex.q1.check()", namespace, capsys)
+    namespace["mean_vibration_mm_s"] = 1.0
     first = run_in_notebook_namespace("ex.q1.check()", namespace, capsys)
-    assert all(line in first for line in STANDING)
+    assert STANDING in first
     namespace["mean_vibration_mm_s"] = 123.0
     second = run_in_notebook_namespace("ex.q1.check()", namespace, capsys)
-    assert "not yet right" in second and not any(line in second for line in STANDING)
+    assert "not yet right" in second and STANDING not in second
     assert second.rstrip().endswith("Go through the task's steps again.")
+    namespace["hottest_spindle_c"] = 1.0
     other = run_in_notebook_namespace("ex.q2.check()", namespace, capsys)
-    assert "not attempted yet" in other and STANDING[0] in other
+    assert "not yet right" in other and STANDING in other
     verdict = ex.q1.verdict(namespace)
-    assert all(line in verdict.message for line in STANDING), "the grader's feedback keeps the whole message"
-    assert not any(line in verdict.reason for line in STANDING)
+    assert STANDING in verdict.message, "the grader's feedback keeps the whole message"
+    assert STANDING not in verdict.reason
 
 
 def figure_exercise(**changes) -> Exercise:
@@ -452,11 +449,21 @@ def test_a_figure_stored_under_another_name_is_named():
     plt.close(spindle_fig)
     exercise = figure_exercise()
     verdict = score(exercise, MISSING, ENERGY, elsewhere={"spindle_fig": spindle_fig, "fig": fig, "ax": ax})
-    assert verdict.status == "not_attempted"
-    assert verdict.reason.startswith("There is no answer in `vibration_fig` yet, but `fig` holds what the task asks for.")
-    assert "store your answer under that name" in verdict.reason
+    assert verdict.status == "incorrect", "the figure is made: not yet right, not \"not attempted yet\""
+    assert verdict.reason.startswith("Your figure is in `fig`, but the check reads only `vibration_fig`")
+    assert "write `vibration_fig, ax = plt.subplots(...)` in place of `fig, ax = plt.subplots(...)`" in verdict.reason
     only_other = score(exercise, ..., ENERGY, elsewhere={"spindle_fig": spindle_fig})
     assert "`vibration_fig` still holds `...`" in only_other.reason, "a figure of other data is not the answer"
+
+
+def test_a_name_spelled_almost_like_the_answer_s_is_pointed_out():
+    verdict = score(tiny_exercise(), MISSING, ENERGY, elsewhere={"mean_k": 4.0, "np": np, "energy": ENERGY})
+    assert verdict.status == "incorrect"
+    assert verdict.reason.startswith("There is no `mean_kw` yet, but there is `mean_k`: check the spelling.")
+    plain = score(tiny_exercise(), MISSING, ENERGY, elsewhere={"readings": 4.0})
+    assert plain.status == "not_attempted" and plain.reason.startswith("There is no `mean_kw` yet.")
+    placeholder = score(tiny_exercise(), ..., ENERGY, elsewhere={"mean_k": 4.0})
+    assert placeholder.status == "not_attempted", "the variable exists: its `...` is the news"
 
 
 def test_a_figure_placeholder_says_delete_the_line_not_replace_the_dots():
@@ -470,3 +477,127 @@ def test_a_figure_placeholder_comment_says_delete_the_line_too():
     comment = figure_exercise().placeholder().split("\n")[0]
     assert comment == "# Exercise 90.1: delete the line vibration_fig = ... and write your figure in its place."
     assert tiny_exercise().placeholder().startswith("# Exercise 90.1: replace the ... with the mean power in kW.")
+
+
+# --- a check after an exercise cell that stopped with an error -----------------------------------
+
+
+@pytest.fixture
+def shell():
+    """An IPython shell, as a notebook's kernel runs the cells, with module 90's setup run in it."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    run_cell(shell, "import academy\nex = academy.exercises('90')\nright = ex.q1.exercise.expected(ex.data)\n"
+                    "wrong = 99.0")
+    yield shell
+    InteractiveShell.clear_instance()
+
+
+def run_cell(shell, code: str, cell_id: str | None = None) -> str:
+    """Run one cell as the kernel does; what it shows (checks included) as text."""
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as captured:
+        shell.run_cell(code, store_history=True, cell_id=cell_id)
+    return captured.stdout + "".join(output.data.get("text/plain", "") for output in captured.outputs)
+
+
+def checked(shell, name: str = "q1") -> tuple[str, dict]:
+    """The check's words and its machine-readable result."""
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as captured:
+        shell.run_cell(f"ex.{name}.check()", store_history=True)
+    bundle = captured.outputs[-1].data
+    return bundle["text/plain"], bundle[CHECK_MIME]
+
+
+STOPPED = "The last time your exercise cell ran, it stopped with an error ({error})"
+
+
+def test_a_cell_that_stored_the_right_answer_and_then_stopped_is_never_called_right(shell):
+    run_cell(shell, "mean_vibration_mm_s = right\nreadings['vibration']", cell_id="q1")
+    text, result = checked(shell)
+    assert text.startswith("Exercise 90.1: not yet right. " + STOPPED.format(error="NameError"))
+    assert "correct" not in text.lower() and result["status"] == "incorrect" and result["score"] == 0
+    assert "Fix the red error" in text and "run that cell again" in text
+    run_cell(shell, "mean_vibration_mm_s = right", cell_id="q1")
+    assert checked(shell)[0].startswith("Exercise 90.1: correct.")
+
+
+@pytest.mark.parametrize(
+    "code, error",
+    [
+        ("mean_vibration_mm_s = 2.5 mm/s", "SyntaxError"),
+        ("mean_vibration_mm_s = np.float32(2.5)", "NameError"),
+        ("mean_vibration_mm_s = ex.data.load('telemetry').mean()", "TypeError"),
+        ("mean_vibration_mm_s = ex.data.load('telemetry')['Vibration']", "KeyError"),
+    ],
+)
+def test_the_check_names_the_error_and_judges_no_older_answer(shell, code, error):
+    """The older answer is a known mistake; its message would be stale, so it is not shown."""
+    mistake = shell.user_ns["ex"].q1.exercise.mistake_message("kept_dropouts")
+    run_cell(shell, "kept = ex.data.load('telemetry', 'raw')\n"
+                    "mean_vibration_mm_s = kept.loc[kept['asset_id'] == 'CNC-101', 'vibration_rms_mm_s'].mean()")
+    assert mistake in checked(shell)[0]
+    run_cell(shell, code)  # no cell id: the code stores the answer, so it is the exercise's cell
+    text, result = checked(shell)
+    assert STOPPED.format(error=error) in text and "may still hold an older answer" in text
+    assert mistake not in text and result["status"] == "incorrect"
+
+
+def test_a_stopped_cell_that_stored_nothing_says_so(shell):
+    run_cell(shell, "mean_vibration_mm_s = ...", cell_id="q1")
+    assert "not attempted yet" in checked(shell)[0]
+    run_cell(shell, "mean_vibration_mm_s = 2,5 mm/s", cell_id="q1")
+    text, result = checked(shell)
+    assert text.startswith("Exercise 90.1: not yet right. " + STOPPED.format(error="SyntaxError"))
+    assert "stored no answer in `mean_vibration_mm_s`" in text and result["status"] == "incorrect"
+
+
+def test_the_exercise_cell_is_known_by_its_id_whatever_its_code(shell):
+    run_cell(shell, "mean_vibration_mm_s = right")
+    run_cell(shell, "readings = telemetry_raw['vibration']", cell_id="q1")
+    assert STOPPED.format(error="NameError") in checked(shell)[0]
+
+
+def test_errors_in_other_cells_do_not_count_and_a_check_in_the_same_cell_sees_its_answer(shell):
+    run_cell(shell, "mean_vibration_mm_s = right")
+    run_cell(shell, "1 / 0", cell_id="own-tries")
+    assert checked(shell)[0].startswith("Exercise 90.1: correct.")
+    shown = run_cell(shell, "mean_vibration_mm_s = wrong\nex.q1.check()", cell_id="q1")
+    assert "not yet right" in shown and "stopped with an error" not in shown
+    other = checked(shell, "q2")[0]
+    assert "not attempted yet" in other and "stopped" not in other
+
+
+def test_running_the_setup_again_keeps_one_watch(shell):
+    run_cell(shell, "ex = academy.exercises('90')\nex = academy.exercises('90')")
+    hooks = [hook for hook in shell.events.callbacks["post_run_cell"] if "cellruns" in getattr(hook, "__module__", "")]
+    assert len(hooks) == 1
+    run_cell(shell, "mean_vibration_mm_s = right\n1 / 0", cell_id="q1")
+    assert checked(shell)[0].count("stopped with an error") == 1
+
+
+@pytest.mark.parametrize(
+    "source, stores",
+    [
+        ("vibration_fig = ...", True),
+        ("vibration_fig, ax = plt.subplots()", True),
+        ("fig, vibration_fig = 1, 2", True),
+        ("  vibration_fig += 1", True),
+        ("vibration_fig: object = None", True),
+        ("vibration_fig == 3", False),
+        ("print(vibration_fig)", False),
+        ("my_vibration_fig = 1", False),
+        ("vibration_fig_2 = 1", False),
+        ("ax.vibration_fig = 1", False),
+    ],
+)
+def test_a_cell_that_stores_the_answer_variable_is_the_exercise_s_cell(source, stores):
+    from academy.exercise.cellruns import is_exercise_cell, stores_answer
+
+    exercise = figure_exercise()
+    assert stores_answer(exercise, source) == stores
+    assert is_exercise_cell(exercise, "q1", "x = 1") and not is_exercise_cell(exercise, "q1-check", "ex.q1.check()")

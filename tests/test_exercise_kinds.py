@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from academy.exercise import Choice, Column, Figure, Integer, Labels, Number, Table, WrongForm, expected_figure, to_plain
+from academy.exercise import (
+    Choice, Column, Exercise, Figure, Integer, Labels, Mistake, Number, Table, WrongForm, expected_figure, score, to_plain,
+)
 from academy.exercise.figures import MAX_POINTS
 
 
@@ -88,7 +90,7 @@ def test_number_tolerance_is_one_rule_for_the_course_two_decimals():
 @pytest.mark.parametrize(
     "answer, phrase",
     [
-        (pd.DataFrame({"a": [1.0, 2.0]}), "Expected a number in mm/s, got a table with 2 rows and 1 columns"),
+        (pd.DataFrame({"a": [1.0, 2.0]}), "Expected a number in mm/s, got a whole table, 2 rows and 1 column."),
         (pd.Series([1.0, 2.0]), "got a whole column of 2 readings"),
         ("2.25", "got the text '2.25'"),
         (True, "got a yes/no value (True)"),
@@ -105,8 +107,49 @@ def test_number_names_the_form_it_got(answer, phrase):
 
 def test_number_points_out_a_single_value_wrapped_in_a_list_or_column():
     for wrapped in ([2.25], pd.Series([2.25]), np.array([2.25])):
-        ok, reason = judge(Number(), wrapped, 2.25)
-        assert not ok and "take the single value out" in reason
+        ok, reason = judge(Number(unit="kW"), wrapped, 2.25)
+        assert not ok and reason.startswith("Expected a number in kW, got a column (or a list) holding one value, "
+                                            "not the value itself. Add .iloc[0] at the end of a column")
+        assert "holding 1" not in reason
+
+
+@pytest.mark.parametrize(
+    "from_column, step",
+    [("summary", "then finish with a step that makes one number of it, such as .mean()"),
+     ("one_row", "then add .iloc[0] to take out its first value; or read the number off the table"),
+     ],
+)
+def test_number_tells_a_whole_table_how_to_get_one_number_out_of_it(from_column, step):
+    """A one-row table (a filter on the asset register) says "1 row", and what to do next."""
+    one_row = pd.DataFrame({"asset_id": ["CNC-103"], "rated_power_kw": [22.0], "model": ["VMC-1000"]})
+    ok, reason = judge(Number(unit="kW", from_column=from_column), one_row, 22.0)
+    assert not ok and reason.startswith("Expected a number in kW, got a whole table, 1 row and 3 columns. "
+                                        "Take the one column the task asks about first")
+    assert step in reason and "1 rows" not in reason and "pandas" not in reason
+
+
+@pytest.mark.parametrize(
+    "answer, written",
+    [(pd.Series([1.0, 2.0]).mean, ".mean"), (pd.Series([1.0, 2.0]).max, ".max"), (np.array([1.0]).mean, ".mean"),
+     (round, "round")],
+)
+def test_number_says_to_add_the_brackets_to_a_step_written_without_them(answer, written):
+    ok, reason = judge(Number(unit="°C"), answer, 2.25)
+    assert not ok and reason == (f"Expected a number in °C, got `{written}` without the () after it: add () after "
+                                 f"{written}, so that Python carries it out.")
+    assert "method" not in reason
+
+
+def test_a_step_without_brackets_keeps_its_name_on_the_way_to_the_grader():
+    from academy.exercise.plain import decode, encode
+
+    assert "`.mean` without the ()" in judge(Number(), decode(encode(pd.Series([1.0]).mean)), 2.25)[1]
+
+
+def test_number_explains_a_decimal_comma_without_naming_a_tuple():
+    ok, reason = judge(Number(unit="kW"), (22, 0), 22.0)
+    assert not ok and reason == ("Python writes a decimal with a point, not a comma: 22.0, not 22,0. With the comma, "
+                                 "Python reads two numbers, 22 and 0.")
 
 
 def test_number_explains_nan():
@@ -116,15 +159,29 @@ def test_number_explains_nan():
 
 @pytest.mark.parametrize(
     "answer, expected",
-    [(32.3, 32.316734313964844), (32.0, 32.316734313964844), (31.9, 31.872759138708066), (31.8, 31.872759138708066),
-     (1260000, 1261440.0)],
+    [(32.3, 32.316734313964844), (32.0, 32.316734313964844), (31.9, 31.872759138708066), (1260000, 1261440.0),
+     # cut off rather than rounded: 31.8 for 31.8728, and 32.31 for 32.3167 (two decimals, but the
+     # third was 6, so cutting changed the second)
+     (31.8, 31.872759138708066), (32.31, 32.316734313964844), (31, 31.872759138708066)],
 )
-def test_number_says_close_when_an_answer_is_rounded_to_too_few_decimals(answer, expected):
+def test_number_says_close_when_an_answer_is_rounded_or_cut_off_too_soon(answer, expected):
     ok, reason = judge(Number(unit="°C"), answer, expected)
     assert not ok
-    assert reason.startswith(f"Close: {answer:g} °C is the expected number rounded to fewer decimals")
-    assert "agrees to 2 decimals" in reason and "steps again" not in reason
+    assert reason.startswith(f"Close: {answer:g} °C is the expected number, rounded or cut off too soon.")
+    assert "agrees with the expected one to 2 decimals, rounded" in reason and "steps again" not in reason
+    assert "round()" not in reason, "round() is named only when the cell used it"
     assert "by hand" not in reason, "round(x, 1) is not typed in by hand"
+
+
+def test_a_rounding_check_names_round_only_when_the_exercise_cell_used_it():
+    exercise = Exercise(name="q1", number="90.1", answer="mean_c", expected=lambda data: 32.316734, kind=Number(unit="°C"),
+                        mistakes=[Mistake("x", lambda data: 0.0)], points=1, objective="90.1", module="90",
+                        words={"todo": "t", "hints": ["a", "b"], "mistakes": {"x": "y"}})
+    rounded = score(exercise, 32.3, None, cell_source="mean_c = round(cnc102['spindle_temp_c'].mean(), 1)")
+    assert rounded.reason.startswith("Close: 32.3 °C is the expected number rounded to fewer decimals")
+    assert "leave out the round(), or write round(..., 2)" in rounded.reason
+    typed = score(exercise, 32.3, None, cell_source="mean_c = 32.3")
+    assert "round()" not in typed.reason and "rounded or cut off too soon" in typed.reason
 
 
 @pytest.mark.parametrize(
@@ -163,7 +220,8 @@ def test_a_whole_column_is_told_how_to_make_the_number_the_task_asks_for():
 def test_nan_says_the_filter_matched_no_rows_and_how_to_list_the_ids():
     ok, reason = judge(Number(), float("nan"), 2.25)
     assert not ok and "the filter kept no rows" in reason
-    assert 'telemetry["asset_id"].unique()' in reason and "missing reading" not in reason
+    assert 'assets["asset_id"]' in reason and "missing reading" not in reason
+    assert ".unique()" not in reason, "only what module 00 taught"
 
 
 @pytest.mark.parametrize(
@@ -305,7 +363,7 @@ def test_numbers_held_as_text_are_pointed_out():
 
 def test_column_refuses_a_table():
     ok, reason = judge(Column(per="machine"), EXPECTED_PEAKS.to_frame(), EXPECTED_PEAKS)
-    assert not ok and "got a table with 3 rows and 1 columns" in reason
+    assert not ok and "got a whole table, 3 rows and 1 column" in reason
 
 
 def test_a_rigged_series_is_judged_by_its_values():

@@ -151,7 +151,7 @@ def test_q2_takes_a_number_right_to_two_decimals_however_it_was_obtained(ex, tab
     rounded = round(exact, 1)
     result = verdict(ex, "q2", Q2_ANSWER + "cnc102_mean_spindle_c = round(cnc102_mean_spindle_c, 1)", tables)
     assert (result.status, result.mistake) == ("incorrect", None)
-    assert result.message.startswith(f"Close: {rounded:g} °C is the expected number rounded to fewer decimals")
+    assert result.message.startswith(f"Close: {rounded:g} °C is the expected number, rounded or cut off too soon.")
     assert "steps again" not in result.message and "by hand" not in result.message
 
 
@@ -159,23 +159,66 @@ def test_q2_takes_a_number_right_to_two_decimals_however_it_was_obtained(ex, tab
 def test_q2_says_the_filter_matched_no_rows_and_how_to_list_the_ids(ex, tables, machine):
     result = verdict(ex, "q2", Q2_ANSWER.replace('"CNC-102"', f'"{machine}"'), tables)
     assert result.status == "incorrect"
-    assert "the filter kept no rows" in result.message and 'telemetry["asset_id"].unique()' in result.message
-    assert "missing reading" not in result.message
+    assert "the filter kept no rows" in result.message and 'assets["asset_id"]' in result.message
+    assert "missing reading" not in result.message and ".unique()" not in result.message
 
 
-def test_a_cell_stopped_by_an_error_leaves_the_old_answer_and_the_check_says_why(ex, tables):
-    """First try: the worked example's machine. Second try: the right machine, but a mistyped column,
-    so the cell stops before it stores the answer and the check still judges the first try."""
-    namespace = run_answer(Q2_ANSWER.replace("CNC-102", "CNC-201"), tables)
-    with pytest.raises(KeyError):
-        exec(Q2_ANSWER.replace('["spindle_temp_c"]', '["spindle_temp"]'), namespace)
-    result = ex.q2.verdict(namespace)
-    assert result.mistake == "example_machine"
-    assert "If your exercise cell ended with red error text, the cell did not finish" in result.message
-    blank = run_answer("cnc102_mean_spindle_c = ...", tables)
-    with pytest.raises(SyntaxError):
-        exec("cnc102_mean_spindle_c = 32.3 °C", blank)
-    assert "the cell did not finish" in ex.q2.verdict(blank).message
+@pytest.fixture
+def kernel(tables):
+    """An IPython shell with the setup cell's names, as the notebook's kernel holds them."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.user_ns.update(tables)
+    shell.run_cell('import academy\nex = academy.exercises("00")')
+    yield shell
+    InteractiveShell.clear_instance()
+
+
+def run_cell(shell, code: str, cell_id: str | None = None) -> str:
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as captured:
+        shell.run_cell(code, store_history=True, cell_id=cell_id)
+    return captured.stdout + "".join(output.data.get("text/plain", "") for output in captured.outputs)
+
+
+@pytest.mark.parametrize(
+    "first, failing, error",
+    [
+        # the review's cases: each second try stops with an error, and the first try is still stored
+        ("cnc102_mean_spindle_c = 32.32", Q2_ANSWER + 'cnc102["spindle_temp"].mean()', "KeyError"),
+        ("cnc102_mean_spindle_c = 22,0", "cnc102_mean_spindle_c = 22 kW", "SyntaxError"),
+        (Q2_ANSWER.replace("CNC-102", "CNC-201"), "cnc102_mean_spindle_c = np.float32(32.316734)", "NameError"),
+    ],
+)
+def test_q2_after_a_cell_that_stopped_says_so_and_judges_no_older_answer(kernel, first, failing, error):
+    run_cell(kernel, first, cell_id="q2")
+    before = run_cell(kernel, "ex.q2.check()", cell_id="q2-check")
+    kernel.user_ns.pop("np")  # the notebook never gives Python the name np
+    run_cell(kernel, failing, cell_id="q2")
+    after = run_cell(kernel, "ex.q2.check()", cell_id="q2-check")
+    assert after.startswith(f"Exercise 0.2: not yet right. The last time your exercise cell ran, it stopped with an error ({error})")
+    assert "correct" not in after.lower() and "Fix the red error" in after
+    reason = before.split(". ", 1)[1].split("\n")[0]
+    assert reason not in after, "no stale reason about the older answer"
+
+
+def test_q3_after_a_type_error_does_not_repeat_the_zeros_message(kernel):
+    run_cell(kernel, 'mean_spindle_week_c = historian["Spindle Temp [degC]"].mean()', cell_id="q3")
+    assert "still includes the 0.0 readings" in run_cell(kernel, "ex.q3.check()")
+    run_cell(kernel, 'mean_spindle_week_c = historian[historian["Spindle Temp [degC]"] > 0].mean()', cell_id="q3")
+    after = run_cell(kernel, "ex.q3.check()")
+    assert "stopped with an error (TypeError)" in after and "0.0 readings" not in after
+
+
+def test_q4_after_a_value_error_names_it_rather_than_the_empty_figure(kernel):
+    code = Q4_ANSWER.replace('ax.plot(historian["Timestamp"], historian["Vibration RMS [mm/s]"]',
+                             'ax.plot(historian["Timestamp"][:10], historian["Vibration RMS [mm/s]"]')
+    run_cell(kernel, code, cell_id="q4")
+    after = run_cell(kernel, "ex.q4.check()")
+    assert "stopped with an error (ValueError)" in after and "things to change" not in after
+    plt.close("all")
 
 
 def test_q2_tells_twin_machines_apart(ex, tables):
@@ -355,8 +398,8 @@ def test_q4_names_the_figure_drawn_under_another_name(ex, tables):
     """The spindle figure of section 4 sits in `fig`; a vibration figure drawn as `fig, ax = ...` is named."""
     namespace = run_answer(Q4_ANSWER.replace("vibration_fig, ax", "fig, ax") + "vibration_fig = ...", tables)
     result = ex.q4.verdict(namespace)
-    assert result.status == "not_attempted"
-    assert result.message.startswith("There is no answer in `vibration_fig` yet, but `fig` holds what the task asks for.")
+    assert result.status == "incorrect", "the figure is good, only its name is not: not yet right"
+    assert result.message.startswith("Your figure is in `fig`, but the check reads only `vibration_fig`")
 
 
 def test_q4_placeholder_says_delete_that_line(ex, tables):
@@ -380,6 +423,98 @@ def test_a_hint_past_the_last_says_it_was_the_last(ex, capsys):
     shown = capsys.readouterr().out
     assert ex.q1.exercise.hints[-1] in shown and "That was the last hint." in shown
     assert f"Exercise 0.1 has {count} hints, so here is the last one again." in shown
+
+
+# --- the trainee review's wrong answers (/work/review/trainee00_report.md), each with its message ---
+
+
+def test_review_mean_without_brackets_is_told_to_add_them(ex, tables):
+    result = verdict(ex, "q2", Q2_ANSWER.replace(".mean()", ".mean"), tables)
+    assert result.message.startswith("Expected a number in °C, got `.mean` without the () after it: add () after .mean,")
+    assert "method" not in result.message
+
+
+def test_review_one_row_filter_column_is_one_value_not_the_number_1(ex, tables):
+    code = 'cnc103_rated_power_kw = assets[assets["asset_id"] == "CNC-103"]["rated_power_kw"]'
+    result = verdict(ex, "q1", code, tables)
+    assert result.message.startswith("Expected a number in kW, got a column (or a list) holding one value")
+    assert "holding 1" not in result.message and ".iloc[0] at the end of a column" in result.message
+
+
+def test_review_one_row_table_says_1_row_and_what_to_do_next(ex, tables):
+    result = verdict(ex, "q1", 'cnc103_rated_power_kw = assets[assets["asset_id"] == "CNC-103"]', tables)
+    columns = tables["assets"].shape[1]
+    assert result.message.startswith(f"Expected a number in kW, got a whole table, 1 row and {columns} columns. "
+                                      "Take the one column the task asks about first")
+    assert "then add .iloc[0]" in result.message and "1 rows" not in result.message and "pandas" not in result.message
+
+
+def test_review_decimal_comma_is_no_tuple(ex, tables):
+    result = verdict(ex, "q1", "cnc103_rated_power_kw = 22,0", tables)
+    assert "tuple" not in result.message and "Python reads two numbers, 22 and 0." in result.message
+
+
+@pytest.mark.parametrize("name, typed", [("q2", "{:.2f}"), ("q3", "{:.1f}")])
+def test_review_cut_off_numbers_are_caught_like_rounded_ones(ex, tables, name, typed):
+    """32.31 for 32.316734 (cut after two decimals) and 31.8 for 31.8728 (cut after one)."""
+    import math
+
+    exact = float(getattr(ex, name).exercise.expected(ex.data))
+    decimals = 2 if "2" in typed else 1
+    cut = math.trunc(exact * 10**decimals) / 10**decimals
+    assert round(exact, decimals) != cut, "the data makes cutting differ from rounding here"
+    variable = getattr(ex, name).exercise.variables[0]
+    result = verdict(ex, name, f"{variable} = {cut}", tables)
+    assert result.message.startswith(f"Close: {cut:g} °C is the expected number, rounded or cut off too soon.")
+    assert "steps again" not in result.message and "round()" not in result.message
+
+
+def test_review_a_whole_number_typed_in_is_not_told_to_leave_out_a_round(ex, tables, kernel):
+    exact = float(ex.q2.exercise.expected(ex.data))
+    run_cell(kernel, f"cnc102_mean_spindle_c = {round(exact)}", cell_id="q2")
+    typed = run_cell(kernel, "ex.q2.check()")
+    assert "rounded or cut off too soon" in typed and "round()" not in typed
+    run_cell(kernel, Q2_ANSWER + "cnc102_mean_spindle_c = round(cnc102_mean_spindle_c, 1)", cell_id="q2")
+    rounded = run_cell(kernel, "ex.q2.check()")
+    assert "rounded to fewer decimals" in rounded and "leave out the round(), or write round(..., 2)" in rounded
+
+
+def test_review_a_misspelt_name_is_pointed_out(ex, tables):
+    result = verdict(ex, "q1", "cnc103_rated_power = 22", tables)
+    assert result.status == "incorrect"
+    assert result.message.startswith("There is no `cnc103_rated_power_kw` yet, but there is `cnc103_rated_power`: "
+                                     "check the spelling.")
+
+
+
+def test_review_a_figure_with_left_out_readings_also_lists_its_other_problems(ex, tables):
+    """The review's a5: readings above 0 only, the 7.1 line, bare labels: every problem in one round."""
+    code = Q4_ANSWER.replace('historian["Timestamp"], historian["Vibration RMS [mm/s]"]',
+                             'historian["Timestamp"][vibration_mm_s > 0], vibration_mm_s[vibration_mm_s > 0]')
+    code = 'vibration_mm_s = historian["Vibration RMS [mm/s]"]\n' + code.replace("axhline(2.8", "axhline(7.1")
+    code = code.replace('set_xlabel("local time")', 'set_xlabel("Europe/Berlin")').replace(
+        'set_ylabel("vibration RMS (mm/s)")', 'set_ylabel("mm/s")')
+    result = verdict(ex, "q4", code, tables)
+    assert result.mistake == "left_out_readings"
+    lines = result.reason.split("\n")
+    assert lines[0] == ex.q4.exercise.mistake_message("left_out_readings") and lines[1] == "Also to change in your figure:"
+    assert lines[2:] == [
+        "- The x-axis label 'Europe/Berlin' should say 'local': the times of this table are the plant's local time, not UTC.",
+        "- The y-axis label 'mm/s' should name what is measured ('vibration'), not only its unit.",
+        "- The limit line at 2.8 mm/s is missing (draw it with ax.axhline(...)).",
+    ]
+
+
+def test_review_a_figure_at_the_wrong_limit_also_lists_its_labels(ex, tables):
+    code = Q4_ANSWER.replace("axhline(2.8", "axhline(7.1").replace('set_xlabel("local time")', 'set_xlabel("time")')
+    result = verdict(ex, "q4", code, tables)
+    assert result.mistake == "limit_c_d" and "Also to change in your figure:\n- The x-axis label 'time'" in result.reason
+    assert "2.8 mm/s is missing" not in result.reason, "the mistake's own message explains the limit"
+
+
+def test_review_a_german_x_label_is_told_to_say_local(ex, tables):
+    result = verdict(ex, "q4", Q4_ANSWER.replace('set_xlabel("local time")', 'set_xlabel("Zeit (Ortszeit)")'), tables)
+    assert result.message.startswith("The x-axis label 'Zeit (Ortszeit)' should say 'local'")
 
 
 # --- hints ----------------------------------------------------------------------------------------
@@ -476,6 +611,27 @@ def test_a_blank_trainee_notebook_runs_and_says_not_attempted(tmp_path):
     ]
     streams = [output.text for cell in executed.cells for output in cell.get("outputs", []) if output.output_type == "stream"]
     assert not any("Warning" in text for text in streams), "warnings are part of the output: fix their cause"
+
+
+@pytest.mark.slow
+def test_run_all_goes_on_past_a_red_exercise_cell_and_its_check_says_so(tmp_path):
+    """The review: a red error in an exercise cell stopped Run All, so the later checks never ran.
+    The exercise cells are tagged raises-exception, so the run goes on (nbclient, like JupyterLab,
+    then does not abort the cells after it); the check under the red cell names its error."""
+    trainee = nbformat.read(TRAINEE, as_version=4)
+    answers = {
+        "q2": Q2_ANSWER + 'cnc102["spindle_temp"].mean()',  # the right answer stored, then a KeyError
+        "q3": Q3_ANSWER,
+    }
+    for cell in trainee.cells:
+        if cell.get("id") in answers:
+            assert "raises-exception" in cell.metadata["tags"]
+            cell.source = answers[cell.id]
+    executed = execute_notebook(trainee, TRAINEE.parent)
+    results = {r["exercise"]: r["status"] for r in check_results(executed)}
+    assert results == {"q1": "not_attempted", "q2": "incorrect", "q3": "correct", "q4": "not_attempted"}
+    check = next(c for c in executed.cells if c.id == "q2-check").outputs[0]["data"]["text/plain"]
+    assert check.startswith("Exercise 0.2: not yet right. The last time your exercise cell ran, it stopped with an error (KeyError)")
 
 
 @pytest.mark.slow
@@ -594,17 +750,46 @@ def test_every_year_figure_keeps_all_four_zone_bands_in_view(asset_id):
     plt.close("all")
 
 
+def test_the_year_figure_needs_none_of_the_simulator_s_numerics():
+    """The review's slow cell: plot_vibration_year looked the zone limits up in plantsim.sensors,
+    whose import of scipy.signal cost seconds (10 s on a cold first run). The figure imports no scipy."""
+    import subprocess
+    import sys
+
+    code = ("import matplotlib; matplotlib.use('Agg'); import sys\n"
+            "from academy.plots import plot_vibration_year, zones_reached\n"
+            "plot_vibration_year('CNC-102'); zones_reached()\n"
+            "from academy.modules import m00; from academy import data; m00.zone_limits(data, 'CNC-102')\n"
+            "print(sorted(name for name in sys.modules if name.split('.')[0] == 'scipy'))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "[]"
+
+
 def test_the_stated_minutes_are_the_measured_ones():
-    """Reading at 120 words a minute plus the exercises' minutes, rounded up to five: the title says so."""
-    from academy.minutes import module_minutes, reading_minutes
+    """Reading at 120 words a minute, plus the exercises' minutes, plus the page's unchecked tasks,
+    rounded up to five: the title and course.yml say so."""
+    from academy.minutes import hands_on_minutes, module_minutes, reading_minutes
 
     trainee = nbformat.read(TRAINEE, as_version=4)
     exercises = academy.exercises("00").course_module.exercises
     assert all(exercise.minutes > 0 for exercise in exercises)
     stated = load_course(REPO).module("00").minutes
-    assert stated == module_minutes(trainee, exercises)
+    assert stated == module_minutes(trainee, exercises, m00.HANDS_ON_MINUTES)
     assert f"about {stated} minutes" in trainee.cells[0].source
-    assert stated - 5 < reading_minutes(trainee) + sum(e.minutes for e in exercises) <= stated
+    measured = reading_minutes(trainee) + sum(e.minutes for e in exercises) + hands_on_minutes(trainee, m00.HANDS_ON_MINUTES)
+    assert stated - 5 < measured <= stated
+
+
+def test_hands_on_minutes_name_cells_of_the_page():
+    from academy.minutes import hands_on_minutes
+
+    trainee = nbformat.read(TRAINEE, as_version=4)
+    assert hands_on_minutes(trainee, m00.HANDS_ON_MINUTES) > 0
+    with pytest.raises(ValueError, match="no-such-cell"):
+        hands_on_minutes(trainee, {"no-such-cell": 2})
+    asks = {c.id: c.source for c in trainee.cells}
+    assert "**Try it:**" in asks["variable-explained"] and "**Try it:**" in asks["after-q4-conclusion"]
+    assert "Open With ▸ Editor" in asks["read-csv-explained"]
 
 
 def test_the_page_explains_what_it_shows_before_a_trainee_meets_it():
@@ -624,8 +809,91 @@ def test_the_page_explains_what_it_shows_before_a_trainee_meets_it():
     explained_before("`TypeError: Cannot perform reduction 'mean' with string dtype`", "q3-task")
     for column in ("bearing_designation", "bpfo_order", "bpfi_order", "failure_modes", "recipes"):
         explained_before(f"`{column}`", "q1-task")
+    # the second review's list
+    explained_before("Python writes the answers below as `np.float32(...)`", "mean-example")
+    explained_before("*RMS* (root mean square", "q4-task")
+    explained_before("so the first row is dated 31 December 2024, 23:00", "telemetry-head")
+    explained_before("settings* written `name=value`", "read-csv-example")
+    explained_before("`fig, ax = plt.subplots(figsize=(9, 3.5))`, makes an empty figure", "spindle-figure")
+    explained_before('*string dtype* is how pandas says "a column of text"', "min-with-zeros")
+    explained_before('`assets["asset_id"].tolist()`, the id column turned into a plain list', "zone-widget")
+    explained_before('the curly braces in `{"asset_id": machine_picker}`', "zone-widget")
+    explained_before("The round brackets around `vibration_mm_s > 2.8`", "vibration-counts")
+    explained_before("the comma inside it separates the two things it writes", "vibration-counts")
     code = "\n".join(c.source for c in trainee.cells if c.cell_type == "code")
     assert "def plot_vibration_year" not in code, "the year figure is the course's tool, called in one line"
+    text = "\n".join(c.source for c in trainee.cells if c.cell_type == "markdown")
+    assert "round(" not in text, "round() is never taught, so the page does not use it"
+
+
+def test_the_first_row_of_the_year_is_local_midnight_in_utc():
+    first = data.load("telemetry")["timestamp"].min()
+    assert first.strftime("%d %B %Y, %H:%M") == "31 December 2024, 23:00"
+    assert first.tz_convert("Europe/Berlin").strftime("%d %B %Y %H:%M") == "01 January 2025 00:00"
+
+
+def test_the_recipes_of_machines_that_machine_nothing_are_empty_text_not_nan():
+    """Section 2 says a pump's recipes cell shows nothing; it must not call it NaN."""
+    assets = data.load("assets")
+    others = assets[assets["kind"] != "cnc"]
+    assert len(others) > 0 and (others["recipes"] == "").all() and assets.isna().sum().sum() == 0
+    text = next(c.source for c in nbformat.read(TRAINEE, as_version=4).cells if c.id == "filter-explained")
+    assert "so its `recipes` cell shows nothing at all" in text and "NaN" not in text
+
+
+def test_the_page_says_solution_is_there_only_where_the_course_run_allows_it(ex, tmp_path, monkeypatch, capsys):
+    import json
+
+    text = next(c.source for c in nbformat.read(TRAINEE, as_version=4).cells if c.id == "hints-explained")
+    assert "shows a worked answer where your course run allows it; where worked answers are switched off, it says so" in text
+    (tmp_path / "release.json").write_text(json.dumps({"show_solutions": False}))
+    monkeypatch.setenv("ACADEMY_RELEASE", str(tmp_path / "release.json"))
+    ex.q1.solution()
+    assert "switched off" in capsys.readouterr().out
+
+
+def test_the_number_rule_s_example_is_no_answer_and_follows_the_rule(ex):
+    from academy.exercise.kinds import numbers_agree, rounded_too_far
+    from academy.exercise.words import word
+
+    task = next(c.source for c in nbformat.read(TRAINEE, as_version=4).cells if c.id == "q2-task")
+    example = re.search(r"(\d+\.\d+) for (\d+\.\d+) is right; (\d+\.\d+) is not, and neither is (\d+\.\d+)", task)
+    right, exact, fewer, cut = (float(group) for group in example.groups())
+    assert f"({right} for {exact})" in word("guide.number_rule"), "the trainee README's rule uses the same example"
+    assert numbers_agree(right, exact) and not numbers_agree(fewer, exact) and not numbers_agree(cut, exact)
+    assert rounded_too_far(fewer, exact) == 1 and rounded_too_far(cut, exact) == 2
+    for exercise in ex.course_module.exercises[:3]:
+        answer = float(exercise.expected(ex.data))
+        assert not numbers_agree(right, answer) and abs(answer - exact) > 1, exercise.name
+
+
+def test_the_hidden_point_is_explained_with_the_module_s_points(ex):
+    course = load_course(REPO).module("00")
+    public = sum(exercise.public_points for exercise in ex.course_module.exercises)
+    task = next(c.source for c in nbformat.read(TRAINEE, as_version=4).cells if c.id == "q4-task")
+    assert f"lists {course.points:g} points for this module while the checks, and `academy progress`, count {public:g}" in task
+
+
+def test_only_the_course_s_own_cells_are_locked_and_the_page_says_so():
+    trainee = nbformat.read(TRAINEE, as_version=4)
+    for cell in trainee.cells:
+        locked = cell.metadata.get("editable", True) is False
+        role = cells.role(cell)
+        assert locked == (cell.cell_type == "markdown" or role in ("setup", "check", "hidden_tests")), cell.id
+    text = next(c.source for c in trainee.cells if c.id == "notebook-basics")
+    assert "(the setup at the top and the checks) are locked. The worked examples are not" in text
+    assert "copy them (Ctrl+C, then Ctrl+V in your cell); do not cut them" in text
+    assert "copy them, do not cut them" in academy.exercises("00").q4.exercise.hints[0]
+
+
+def test_over_the_weekend_the_stopped_spindle_follows_the_hall():
+    """Section 4: cooled within two hours of the stop, then cooler at night, warmer by day on Sunday."""
+    historian = m00.read_historian()
+    spindle = historian.set_index("Timestamp")[m00.SPINDLE_HEADER]
+    stop = spindle["2025-03-29 14:00":"2025-03-29 16:00"]
+    assert stop.iloc[0] > stop.iloc[-1] + 10, "the spindle cools fast once the machine stops"
+    night, sunday = spindle["2025-03-30 00:00":"2025-03-30 06:00"], spindle["2025-03-30 10:00":"2025-03-30 18:00"]
+    assert sunday.max() > night.min() + 2, "warmer again by day on Sunday"
 
 
 def test_the_weekdays_the_text_names_stand_next_to_their_dates():

@@ -14,6 +14,10 @@ usable alone (the grader reuses them):
     Removes outputs and execution counts.
 :func:`lock_cells`
     Marks locked cells (nbgrader ``locked``) ``editable: false`` and ``deletable: false``.
+:func:`run_on_after_exercise_errors`
+    Tags each exercise cell ``raises-exception``: when a trainee's answer stops with a red error,
+    **Run All** goes on (JupyterLab and nbclient then do not abort the cells after it), so the
+    check below says what happened instead of never running.
 :func:`clean_metadata`
     Drops run-time metadata (timings, scroll state, widget state, and the widget views that would
     point into that state) so files only change when their content does.
@@ -128,6 +132,21 @@ def lock_cells(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
+RAISES_EXCEPTION_TAG = "raises-exception"
+
+
+def run_on_after_exercise_errors(nb: NotebookNode) -> NotebookNode:
+    """Tag every exercise cell ``raises-exception``, so that a red error in a trainee's answer does
+    not stop Run All before the checks (which then say the cell stopped, and with which error)."""
+    nb = _copy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cells.role(cell) == "exercise":
+            tags = list(cell.metadata.get("tags", []))
+            if RAISES_EXCEPTION_TAG not in tags:
+                cell.metadata["tags"] = [*tags, RAISES_EXCEPTION_TAG]
+    return nb
+
+
 def clean_metadata(nb: NotebookNode) -> NotebookNode:
     """Drop run-time metadata: cell timings and view state, the notebook's widget state, and the
     widget views in outputs, whose random model ids point into that state (their plain-text form,
@@ -143,7 +162,9 @@ def clean_metadata(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
-TRAINEE_STEPS: tuple[Step, ...] = (strip_solutions, strip_hidden_tests, clear_outputs, lock_cells, clean_metadata)
+TRAINEE_STEPS: tuple[Step, ...] = (
+    strip_solutions, strip_hidden_tests, clear_outputs, lock_cells, run_on_after_exercise_errors, clean_metadata,
+)
 
 
 def build_trainee_notebook(solution: NotebookNode, steps: tuple[Step, ...] = TRAINEE_STEPS) -> NotebookNode:

@@ -455,7 +455,7 @@ def _score(job: _Job, execution: dict, environment: _Environment) -> Record:
         payload = answers.get(exercise.name)
         reached = exercise.name in answers  # its read-out cell ran (the notebook got that far)
         results.append(score_exercise(exercise, payload, context.data, context.tests.get(exercise.name), context.namespace,
-                                      ran=finished or reached))
+                                      ran=finished or reached, stopped_with=(execution.get("stopped") or {}).get(exercise.name)))
     notes = list(job.notes)
     if context.problem:
         notes.append(context.problem)

@@ -29,7 +29,7 @@ def daily_highest_vibration(telemetry: pd.DataFrame, asset_id: str) -> pd.Series
 
 def zone_limits_of(assets: pd.DataFrame, asset_id: str) -> tuple[float, float, float]:
     """The A/B, B/C and C/D limits (mm/s) of the machine's class in the asset register."""
-    from plantsim.sensors import zone_limits
+    from plantsim.iso10816 import zone_limits
 
     machine_class = assets.loc[assets["asset_id"] == asset_id, "machine_class"].iloc[0]
     return zone_limits(str(machine_class))

@@ -423,6 +423,16 @@ def trainee_readme(course_title: str, cohort: str, modules: list[dict], plant: d
         else "Worked answers are switched off for this course run: ask your instructor when the hints are not enough."
     )
     number_rule = word("guide.number_rule")
+    with_hidden = [m for m in modules if float(m.get("hidden_points", 0) or 0) > 0]
+    hidden_text = ""
+    if with_hidden:
+        examples = ", ".join(
+            f"module {m['id']}: {_points(m['public_points'])} of its {_points(m['points'])}" for m in with_hidden
+        )
+        hidden_text = (
+            "\n  The Points column above counts those extra tests' points too; the checks and `academy progress` "
+            f"count only the checks' own points, so they show fewer ({examples})."
+        )
     return f"""# {course_title} · {cohort}
 
 Welcome! This folder holds your course notebooks and the data of the plant you will work on.
@@ -452,7 +462,7 @@ ask your instructor; the library versions the course was tested with are in `req
 - {number_rule}
 - Stuck? `ex.q1.hint()` gives a first hint, `ex.q1.hint(2)` the next one. {solutions_text}
 - Some exercises have extra tests that only your instructor runs. A correct check is a very good
-  sign, not a guarantee.
+  sign, not a guarantee.{hidden_text}
 
 ## See where you are
 

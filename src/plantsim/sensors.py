@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 import scipy.signal
 
+# ISO 10816-1 zone boundaries (mm/s RMS) per machine class: the standard's table, in its own module.
+from plantsim.iso10816 import ZONE_LIMITS_MM_S, zone_limits  # noqa: F401  (re-exported)
 from plantsim.model import AssetTruth, PlantTruth, State
 from plantsim.resolution import on_grid
 
@@ -38,14 +40,6 @@ TELEMETRY_COLUMNS = (
     "motor_current_a", "vibration_rms_mm_s", "bearing_temp_c", "spindle_temp_c", "coolant_temp_c",
     "flow_l_min", "pressure_bar", "discharge_temp_c",
 )
-
-# ISO 10816-1 zone boundaries (mm/s RMS): A/B, B/C, C/D per machine class.
-ZONE_LIMITS_MM_S = {
-    "I": (0.71, 1.8, 4.5),
-    "II": (1.12, 2.8, 7.1),
-    "III": (1.8, 4.5, 11.2),
-    "IV": (2.8, 7.1, 18.0),
-}
 
 # Vibration model: a new machine at nominal speed reads this share of its A/B limit. At nominal
 # speed the damage term reaches the B/C limit at about half the health lost and the C/D limit at
@@ -97,14 +91,6 @@ COMPRESSOR_FILL_TAU_MIN = 3.0  # a running compressor brings its receiver to pre
 CHILLER_SETPOINT_C = 20.0
 CHILLER_AMBIENT_COUPLING = 0.35
 COOLANT_K_PER_CUTTING_KW = 0.08
-
-
-def zone_limits(machine_class: str) -> tuple[float, float, float]:
-    """ISO 10816-1 A/B, B/C and C/D limits (mm/s RMS) for a machine class."""
-    try:
-        return ZONE_LIMITS_MM_S[machine_class]
-    except KeyError:
-        raise ValueError(f"unknown ISO 10816 machine class {machine_class!r}; use I, II, III or IV") from None
 
 
 def first_order_lag(target: np.ndarray, tau_min: float, step_minutes: float) -> np.ndarray:

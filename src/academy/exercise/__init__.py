@@ -10,6 +10,7 @@ Where to look:
 * :mod:`academy.exercise.figures`: matplotlib figures summarised for checks.
 * :mod:`academy.exercise.trainee`: ``academy.exercises("00")`` and ``ex.q1.check()`` etc.
 * :mod:`academy.exercise.display`: the display bundles a check shows.
+* :mod:`academy.exercise.cellruns`: which exercise cells stopped with an error the last time they ran.
 * :mod:`academy.exercise.solutions`: release settings and the text of worked answers.
 * :mod:`academy.exercise.words`: the checking machinery's own trainee-facing words.
 """
@@ -26,6 +27,7 @@ from academy.exercise.core import (
     load_answer,
     module_problems,
     score,
+    stopped_verdict,
     variable_results,
 )
 from academy.exercise.display import CHECK_MIME, check_bundle, check_results
@@ -51,5 +53,5 @@ __all__ = [
     "InMemoryTables", "Integer", "Labels", "Mistake", "ModuleExercises", "Number", "Table",
     "Verdict", "WrongForm",
     "check_bundle", "check_results", "expected_answer", "expected_figure", "exercise_problems", "exercises",
-    "extract_answer", "load_answer", "module_problems", "score", "to_plain", "variable_results",
+    "extract_answer", "load_answer", "module_problems", "score", "stopped_verdict", "to_plain", "variable_results",
 ]

@@ -31,6 +31,9 @@ a :class:`Verdict` with ``status`` ``"not_attempted"``, ``"incorrect"`` or ``"co
 message a trainee sees and ``fraction``, the share of the public points earned (1.0 or 0.0).
 :func:`variable_results` judges each variable of a several-variable exercise on its own (the
 grader's partial credit).
+When the exercise's cell stopped with an error the last time it ran, neither the notebook's check
+nor the grader judges what the answer variable holds: :func:`stopped_verdict` says so instead
+(see :mod:`academy.exercise.cellruns`).
 ``points - hidden_points`` are public: the check decides them. ``hidden_points`` are decided only
 by the hidden-tests cell of the solution notebook, which the grader runs.
 
@@ -40,7 +43,10 @@ from a namespace into JSON; :func:`load_answer` turns that JSON back into ``answ
 """
 from __future__ import annotations
 
+import difflib
 import math
+import re
+import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -163,32 +169,37 @@ class Verdict:
         return self.status == "correct"
 
 
-def score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[str, Any] | None = None) -> Verdict:
+def score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[str, Any] | None = None,
+          *, cell_source: str | None = None) -> Verdict:
     """Judge an answer. Never raises: a failure inside the check becomes a calm message.
 
     ``elsewhere`` (optional) holds the notebook's other variables: when the answer variable is
-    still empty, one of them that holds what the task asks for is named in the message, so a
-    figure drawn under another name is not simply "not attempted yet".
+    still empty, one of them that holds what the task asks for is named in the message (a figure
+    drawn under another name is "not yet right", not "not attempted yet"), and so is a variable
+    spelled almost like the answer's (see :func:`named_elsewhere`).
+
+    ``cell_source`` (optional) is the code of the exercise's cell as it last ran: a number rounded
+    too far is told to leave out its round() only when that code used one.
     """
     try:
-        return _score(exercise, answer_value, data, elsewhere or {})
+        return _score(exercise, answer_value, data, elsewhere or {}, cell_source or "")
     except Exception as error:  # the promise is a verdict, whatever went wrong
         return Verdict("incorrect", word("check.unreadable", error=_short(error)), 0.0)
 
 
-def _score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[str, Any]) -> Verdict:
+def _score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[str, Any], cell_source: str) -> Verdict:
     answers = exercise.split(answer_value)
     unanswered = [variable for variable in exercise.variables if is_unanswered(answers[variable])]
     if len(unanswered) == len(exercise.variables):
         first = unanswered[0]
-        found = _answer_under_another_name(exercise, data, elsewhere)
-        if found is not None:
-            reason = word("not_attempted.other_name", variable=first, found=found)
-        elif answers[first] is MISSING:
+        verdict = named_elsewhere(exercise, None, data, elsewhere, answers[first] is MISSING)
+        if verdict is not None:
+            return verdict
+        if answers[first] is MISSING:
             reason = word("not_attempted.missing", variable=first)
         else:
             reason = word(exercise.kinds[0].placeholder_key, variable=first)
-        return Verdict("not_attempted", reason + word("not_attempted.next_step"), 0.0, reason=reason)
+        return Verdict("not_attempted", reason, 0.0)
     if unanswered:
         answered = next(variable for variable in exercise.variables if variable not in unanswered)
         return _incorrect(exercise, word("incorrect.partly_answered", answered=answered, missing=unanswered[0]))
@@ -209,7 +220,8 @@ def _score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[
     for variable, kind in zip(exercise.variables, exercise.kinds):
         comparison = kind.compare(converted[variable], expected[variable])
         if not comparison.ok:
-            reasons.append(_about(exercise, variable, comparison.reason))
+            used_round = comparison.reason_if_rounded and _calls_round(cell_source)
+            reasons.append(_about(exercise, variable, comparison.reason_if_rounded if used_round else comparison.reason))
     if not reasons:
         key = "correct.public_only" if exercise.hidden_points else "correct.done"
         return Verdict("correct", word(key), 1.0)
@@ -223,8 +235,30 @@ def _score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[
             kind.matches_mistake(converted[variable], wrong[variable])
             for variable, kind in zip(exercise.variables, exercise.kinds)
         ):
-            return _incorrect(exercise, exercise.mistake_message(mistake.key), mistake=mistake.key)
+            reason = exercise.mistake_message(mistake.key)
+            also = [
+                problem
+                for variable, kind in zip(exercise.variables, exercise.kinds)
+                for problem in kind.also_wrong(converted[variable], expected[variable], wrong[variable])
+            ]
+            if also:  # every problem in one round: the mistake first, then the rest
+                reason = "\n".join([reason, word("reason.figure.also"), *(word("reason.figure.item", problem=p) for p in also)])
+            return _incorrect(exercise, reason, mistake=mistake.key)
     return _incorrect(exercise, reasons[0])
+
+
+def stopped_verdict(exercise: Exercise, error: str, answer_value: Any = MISSING) -> Verdict:
+    """The verdict when the exercise's cell stopped with ``error`` (an error's name, such as
+    ``"KeyError"``) the last time it ran: never right, whatever the answer variable holds, since
+    that is an older answer (or none) rather than the one the cell works out now. The answer is
+    not judged, so no stale reason is given either (see :mod:`academy.exercise.cellruns`)."""
+    answers = exercise.split(answer_value)
+    names = ", ".join(f"`{variable}`" for variable in exercise.variables)
+    if all(is_unanswered(answers[variable]) for variable in exercise.variables):
+        reason = word("stopped.no_answer", error=error, variables=names)
+    else:
+        reason = word("stopped.older_answer", error=error, variables=names)
+    return _incorrect(exercise, reason)
 
 
 def variable_results(exercise: Exercise, answer_value: Any, data: Any) -> dict[str, bool]:
@@ -260,23 +294,57 @@ def _converted_expected(exercise: Exercise, value: Any) -> dict[str, Any]:
 
 
 def _incorrect(exercise: Exercise, reason: str, mistake: str | None = None) -> Verdict:
-    message = f"{reason} {word('incorrect.next_step', exercise=exercise.name)}"
+    message = reason + word("incorrect.next_step", exercise=exercise.name)
     return Verdict("incorrect", message, 0.0, mistake, reason=reason)
 
 
-def named_elsewhere(exercise: Exercise, verdict: Verdict, data: Any, elsewhere: Mapping[str, Any]) -> Verdict:
-    """A "not attempted yet" verdict that names the other variable holding the answer, if one does
-    (see :func:`score`); any other verdict unchanged. Never raises."""
-    if verdict.status != "not_attempted":
+def _calls_round(source: str) -> bool:
+    return re.search(r"\bround\s*\(", source or "") is not None
+
+
+def worded_for_cell(exercise: Exercise, verdict: Verdict, answer_value: Any, data: Any, cell_source: str | None) -> Verdict:
+    """A verdict of :func:`score` worded for the exercise cell's code (see ``cell_source`` there):
+    the notebook scores with the three arguments first, then, only for a "not yet right" from a
+    cell that calls round(), again with the code. Never raises."""
+    if verdict.status != "incorrect" or verdict.mistake is not None or not _calls_round(cell_source or ""):
         return verdict
     try:
+        return score(exercise, answer_value, data, cell_source=cell_source)
+    except Exception:
+        return verdict
+
+
+def named_elsewhere(exercise: Exercise, verdict: Verdict | None, data: Any, elsewhere: Mapping[str, Any],
+                    missing: bool | None = None) -> Verdict | None:
+    """For a "not attempted yet" ``verdict``: a "not yet right" that names the other variable
+    holding the answer (a figure kept in the worked example's ``fig``), or, when the answer
+    variable does not exist at all (``missing``), a variable spelled almost like it. Any other
+    verdict, or when neither is found, ``verdict`` unchanged. Never raises."""
+    if verdict is not None and verdict.status != "not_attempted":
+        return verdict
+    variable = exercise.variables[0]
+    if missing is None:
+        missing = verdict is not None and verdict.reason == word("not_attempted.missing", variable=variable)
+    try:
         found = _answer_under_another_name(exercise, data, elsewhere)
+        if found is not None:
+            return _incorrect(exercise, word("reason.other_name", variable=variable, found=found))
+        similar = _similar_name(exercise, elsewhere) if missing else None
+        if similar is not None:
+            return _incorrect(exercise, word("reason.similar_name", variable=variable, found=similar))
     except Exception:  # the plain "not attempted yet" is still true
-        return verdict
-    if found is None:
-        return verdict
-    reason = word("not_attempted.other_name", variable=exercise.variables[0], found=found)
-    return Verdict("not_attempted", reason + word("not_attempted.next_step"), 0.0, reason=reason)
+        pass
+    return verdict
+
+
+def _similar_name(exercise: Exercise, elsewhere: Mapping[str, Any]) -> str | None:
+    """A notebook variable spelled almost like the (one) answer variable: a typo or a lost unit."""
+    if len(exercise.variables) != 1:
+        return None
+    names = [name for name, value in elsewhere.items()
+             if not name.startswith("_") and not isinstance(value, types.ModuleType) and not callable(value)]
+    close = difflib.get_close_matches(exercise.variables[0], names, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _answer_under_another_name(exercise: Exercise, data: Any, elsewhere: Mapping[str, Any]) -> str | None:

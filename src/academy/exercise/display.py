@@ -34,8 +34,8 @@ _STYLE = {
 
 
 def check_bundle(exercise: Exercise, verdict: Verdict, standing_lines: bool = True) -> dict:
-    """The bundle of one check. ``standing_lines=False`` leaves out what every verdict short of
-    the right one ends with (what a red error means, how to ask for a hint), once shown."""
+    """The bundle of one check. ``standing_lines=False`` leaves out the line a "not yet right"
+    ends with (how to ask for a hint), once shown."""
     status_phrase = word(f"status.{verdict.status}")
     head = f"{exercise.label}: {status_phrase}."
     text = verdict.message if standing_lines else verdict.reason

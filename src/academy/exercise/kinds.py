@@ -42,6 +42,9 @@ class WrongForm(Exception):
 class Comparison:
     ok: bool
     reason: str = ""
+    # The reason to give instead when the exercise cell's code used round() (a check that can see
+    # the cell's code; see academy.exercise.core.score).
+    reason_if_rounded: str = ""
 
 
 OK = Comparison(True)
@@ -66,16 +69,23 @@ def describe_got(plain: Any) -> str:
     if isinstance(plain, pd.Series):
         return word("got.series", count=len(plain))
     if isinstance(plain, pd.DataFrame):
-        return word("got.frame", rows=plain.shape[0], columns=plain.shape[1])
+        return word("got.frame", rows=counted(plain.shape[0], "row"), columns=counted(plain.shape[1], "column"))
     if isinstance(plain, FigureSummary):
         return word("got.figure")
     if isinstance(plain, dict):
         return word("got.mapping")
     if isinstance(plain, TooLarge):
         return word("got.too_large", type_name=plain.type_name, shape=" x ".join(map(str, plain.shape)))
+    if isinstance(plain, Unsupported) and plain.callable:
+        return word("got.not_called", name=plain.name) if plain.name else word("got.not_called_unnamed")
     if isinstance(plain, Unsupported):
         return word("got.other", type_name=plain.type_name)
     return word("got.other", type_name=type(plain).__name__)
+
+
+def counted(count: int, noun: str) -> str:
+    """``"1 row"``, ``"16 columns"``: a count with its noun (the words ``count.<noun>.one`` / ``.many``)."""
+    return word(f"count.{noun}.{'one' if count == 1 else 'many'}", count=count)
 
 
 def _number(value: float) -> str:
@@ -113,6 +123,12 @@ class AnswerKind:
     def matches_mistake(self, answer: Any, wrong: Any) -> bool:
         return self.compare(answer, wrong).ok
 
+    def also_wrong(self, answer: Any, expected: Any, wrong: Any) -> list[str]:
+        """For an answer that matched the known mistake ``wrong``: what else is not yet right about
+        it, beyond what the mistake's message explains (a figure's labels, say), so that a check
+        lists every problem at once. Most kinds have nothing to add."""
+        return []
+
     def wrong_form(self, plain: Any) -> WrongForm:
         return WrongForm(word("reason.wrong_form", expected=self.describe(), got=describe_got(plain)))
 
@@ -149,7 +165,8 @@ def numbers_agree(answer: float, expected: float) -> bool:
 
 def rounded_too_far(answer: float, expected: float) -> int | None:
     """The decimals (or, for small and large numbers, significant digits) to which ``expected`` was
-    rounded or cut off to give ``answer``, when that rounding broke the course's rule; else None."""
+    rounded or cut off to give ``answer``, when that broke the course's rule; else None. Cutting
+    off after :data:`ANSWER_DECIMALS` decimals breaks it when the next digit is 5 or more."""
     if not (math.isfinite(answer) and math.isfinite(expected)) or expected == 0:
         return None
 
@@ -158,8 +175,10 @@ def rounded_too_far(answer: float, expected: float) -> int | None:
         return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
 
     for decimals in _FEWER_DECIMALS:
-        if same(answer, round(expected, decimals)) or same(answer, math.trunc(expected * 10**decimals) / 10**decimals):
+        if same(answer, round(expected, decimals)) or same(answer, _cut_off(expected, decimals)):
             return decimals
+    if same(answer, _cut_off(expected, ANSWER_DECIMALS)):  # 32.31 for 32.316734: cut, not rounded
+        return ANSWER_DECIMALS
     magnitude = math.floor(math.log10(abs(expected)))
     for digits in _SIGNIFICANT_DIGITS:
         decimals = digits - 1 - magnitude
@@ -168,6 +187,11 @@ def rounded_too_far(answer: float, expected: float) -> int | None:
         if same(answer, round(expected, decimals)):
             return decimals
     return None
+
+
+def _cut_off(number: float, decimals: int) -> float:
+    """``number`` with its digits after ``decimals`` decimals dropped (31.8728 -> 31.8 at one)."""
+    return math.trunc(number * 10**decimals) / 10**decimals
 
 
 def _decimal_comma(plain: Any) -> str | None:
@@ -187,12 +211,15 @@ def _not_a_single_number(kind: AnswerKind, plain: Any, step: str) -> WrongForm:
     one value wrapped in a list, a whole column not yet reduced, a number put in quotes, a comma
     written for a decimal point."""
     if _single_item(plain):
-        return WrongForm(word("reason.one_value", count=1))
+        return WrongForm(word("reason.one_value", expected=kind.describe()))
     if (meant := _decimal_comma(plain)) is not None:
         written = meant.replace(".", ",")
-        return WrongForm(word("reason.decimal_comma", written=written, meant=meant))
+        first, second = meant.split(".")
+        return WrongForm(word("reason.decimal_comma", written=written, meant=meant, meant_first=first, meant_second=second))
     if isinstance(plain, pd.Series) and len(plain) > 1:
         return WrongForm(word(f"reason.column_not_one_value.{step}", expected=kind.describe(), count=len(plain)))
+    if isinstance(plain, pd.DataFrame):
+        return WrongForm(word(f"reason.table_not_one_value.{step}", expected=kind.describe(), got=describe_got(plain)))
     if isinstance(plain, str) and (found := _NUMBER_IN_TEXT.match(plain)):
         number, rest = found["number"], found["rest"]
         if not rest:
@@ -237,9 +264,9 @@ class Number(AnswerKind):
         decimals = rounded_too_far(answer, expected)
         if decimals is None:
             return Comparison(False, word("reason.number_differs", value=_number(answer), unit_phrase=unit_phrase))
+        values = dict(value=_number(answer), unit_phrase=unit_phrase, decimals=ANSWER_DECIMALS)
         return Comparison(
-            False,
-            word("reason.number_rounded", value=_number(answer), unit_phrase=unit_phrase, decimals=ANSWER_DECIMALS),
+            False, word("reason.number_rounded", **values), reason_if_rounded=word("reason.number_rounded.round_used", **values)
         )
 
 
@@ -560,6 +587,21 @@ class Figure(AnswerKind):
     def matches_mistake(self, answer: FigureSummary, wrong: dict) -> bool:
         return any(not self._data_problems(axes, wrong, with_style=False) for axes in answer["axes"])
 
+    def also_wrong(self, answer: FigureSummary, expected: dict, wrong: dict) -> list[str]:
+        """The problems of the figure that the mistake's message does not explain: its title and
+        labels always; its line unless the mistake is about the line's data; its limit lines unless
+        the mistake is about which limit is drawn (a mistake that draws none is not)."""
+        axes = next(axes for axes in answer["axes"] if not self._data_problems(axes, wrong, with_style=False))
+        problems = self._layout_problems(axes, answer)
+        about_line = (wrong.get("y") is not None and wrong["y"] != expected.get("y")) or (
+            wrong.get("x") is not None and wrong["x"] != expected.get("x"))
+        about_limits = any(wrong.get(lines) and wrong[lines] != expected.get(lines) for lines in ("hlines", "vlines"))
+        if not about_line:
+            problems += self._line_problems(axes, expected)
+        if not about_limits:
+            problems += self._limit_problems(axes, expected, with_style=True)
+        return problems
+
     def resembles(self, answer: FigureSummary, expected: dict) -> bool:
         """A figure with the expected readings on it, finished or not (no limit line yet, say)."""
         if expected["y"] is None:
@@ -597,6 +639,9 @@ class Figure(AnswerKind):
         return problems
 
     def _data_problems(self, axes: dict, expected: dict, with_style: bool) -> list[str]:
+        return self._line_problems(axes, expected) + self._limit_problems(axes, expected, with_style)
+
+    def _line_problems(self, axes: dict, expected: dict) -> list[str]:
         problems = []
         expected_x = expected.get("x")
         if expected["y"] is not None:
@@ -609,6 +654,10 @@ class Figure(AnswerKind):
                 problems.append(word(key, x_name=self.x_name or word("where.x_values")))
         elif not axes["lines"]:
             problems.append(word("reason.figure.no_matching_line"))
+        return problems
+
+    def _limit_problems(self, axes: dict, expected: dict, with_style: bool) -> list[str]:
+        problems = []
         unit_phrase = f" {self.unit}" if self.unit else ""
         styles = axes.get("hline_styles") or []
         for value in expected["hlines"]:

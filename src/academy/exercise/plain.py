@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 import numbers
 import sys
+import types
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,9 +67,19 @@ MISSING = _Missing()
 
 @dataclass(frozen=True)
 class Unsupported:
-    """An answer of a type no answer kind understands; only its type name is kept."""
+    """An answer of a type no answer kind understands; only its type name is kept, and for a
+    function or method written without its ``()`` its name as written (``.mean``, ``round``)."""
 
     type_name: str
+    name: str = ""
+
+    @property
+    def callable(self) -> bool:
+        return self.type_name in CALLABLE_TYPES
+
+
+# What `column.mean` (without the brackets), `len` or a function of one's own turn out to be.
+CALLABLE_TYPES = frozenset({"method", "function", "builtin_function_or_method", "method-wrapper"})
 
 
 @dataclass(frozen=True)
@@ -121,7 +132,15 @@ def to_plain(value: Any) -> Any:
         from academy.exercise.figures import summarise
 
         return summarise(value)
-    return Unsupported(type(value).__name__)
+    type_name = type(value).__name__
+    if type_name in CALLABLE_TYPES:
+        name = getattr(value, "__name__", "")
+        if not (isinstance(name, str) and name.isidentifier()):
+            return Unsupported(type_name)
+        owner = getattr(value, "__self__", None)
+        is_method = owner is not None and not isinstance(owner, types.ModuleType)
+        return Unsupported(type_name, f".{name}" if is_method else name)  # as it is written: .mean, round
+    return Unsupported(type_name)
 
 
 def _is_matplotlib(value: Any) -> bool:
@@ -160,7 +179,7 @@ def encode(value: Any) -> dict:
     if isinstance(value, dict):
         return {"type": "mapping", "items": {key: encode(item) for key, item in value.items()}}
     if isinstance(value, Unsupported):
-        return {"type": "unsupported", "type_name": value.type_name}
+        return {"type": "unsupported", "type_name": value.type_name, **({"name": value.name} if value.name else {})}
     if isinstance(value, TooLarge):
         return {"type": "too_large", "type_name": value.type_name, "shape": list(value.shape)}
     if isinstance(value, np.ndarray):
@@ -209,7 +228,8 @@ def decode(encoded: dict) -> Any:
     if kind == "figure":
         return FigureSummary(encoded["summary"])
     if kind == "unsupported":
-        return Unsupported(encoded["type_name"])
+        name = encoded.get("name", "")
+        return Unsupported(encoded["type_name"], name if isinstance(name, str) else "")
     if kind == "too_large":
         return TooLarge(encoded["type_name"], tuple(encoded["shape"]))
     if kind == "array":

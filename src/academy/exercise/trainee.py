@@ -4,6 +4,10 @@
 Answers are read from the namespace the call is made from (the notebook's), so the exercise
 object needs no reference to the trainee's variables. Nothing here raises into a notebook: a
 check always shows one of its three verdicts.
+
+``academy.exercises(...)`` also starts watching the module's exercise cells in the IPython shell
+(:mod:`academy.exercise.cellruns`): a check after an exercise cell that stopped with an error says
+so, and never judges the older answer the variable still holds.
 """
 from __future__ import annotations
 
@@ -11,7 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping
 
-from academy.exercise.core import Exercise, Verdict, extract_answer, named_elsewhere, score
+from academy.exercise import cellruns
+from academy.exercise.core import (
+    Exercise, Verdict, extract_answer, named_elsewhere, score, stopped_verdict, worded_for_cell,
+)
 from academy.exercise.display import check_bundle, hint_bundle, solution_bundle
 from academy.exercise.plain import MISSING
 from academy.exercise.solutions import read_release_settings, solution_text
@@ -32,6 +39,10 @@ class ModuleExercises:
         self._data: Any = None
         # Exercises whose check has shown its standing lines in this notebook session.
         self._standing_lines_shown: set[str] = set()
+        try:  # the runs of the exercise cells, so that a check knows when one stopped with an error
+            cellruns.watch(module.exercises)
+        except Exception:  # a shell without hooks: the checks still judge the answers
+            pass
 
     @property
     def module(self) -> str:
@@ -87,10 +98,14 @@ class BoundExercise:
     def _verdict(self, namespace: Mapping[str, Any]) -> Verdict:
         values = {variable: namespace.get(variable, MISSING) for variable in self.exercise.variables}
         answer = values if len(values) > 1 else next(iter(values.values()))
+        last_run = cellruns.last_run(self.exercise)
+        if last_run is not None and last_run.error is not None:
+            return stopped_verdict(self.exercise, last_run.error, answer)
         # The data loads only when the answer is compared, so "not attempted yet" never waits for
         # the plant, and a loading failure becomes the check's calm "could not work out" message.
         data = _LazyData(self._module)
-        verdict = score(self.exercise, answer, data)
+        verdict = score(self.exercise, answer, data)  # the three-argument form (see core.named_elsewhere)
+        verdict = worded_for_cell(self.exercise, verdict, answer, data, last_run.source if last_run is not None else None)
         others = {name: value for name, value in namespace.items() if name not in values}
         return named_elsewhere(self.exercise, verdict, data, others)
 
@@ -102,7 +117,7 @@ class BoundExercise:
             verdict = Verdict("incorrect", word("check.unreadable", error=f"{type(error).__name__}: {error}"), 0.0)
         shown = self._module._standing_lines_shown
         first_time = self.exercise.name not in shown
-        if verdict.status != "correct":
+        if verdict.status == "incorrect":  # only "not yet right" ends with the standing line
             shown.add(self.exercise.name)
         _show(check_bundle(self.exercise, verdict, standing_lines=first_time))
 

@@ -7,9 +7,6 @@ the values of this dict and keeps its keys and ``{placeholders}``.
 The three status phrases must stay literal: tools that read saved notebooks look for them, and no
 other message may contain the word the correct status uses, so the reasons below say "right" or
 "expected" instead.
-
-``{after_error}`` in a phrase stands for the phrase ``note.after_error``; :func:`word` fills it in,
-so a translation writes that sentence once.
 """
 from __future__ import annotations
 
@@ -18,19 +15,25 @@ COMMON_WORDS: dict[str, str] = {
     # The course's one rule for numbers (academy.exercise.kinds.ANSWER_DECIMALS), as the trainee
     # folder's README states it.
     "guide.number_rule": (
-        "A number is right when it agrees with the expected one to two decimals (32.32 for 32.316734), "
-        "however you got it: worked out by Python, rounded with round(x, 2) or copied off the screen. "
-        "Fewer decimals (32.3) are not enough, and the check says so. Write decimals with a point: "
-        "22.5, not 22,5."
+        "A number is right when it agrees with the expected one to two decimals, rounded (18.47 for "
+        "18.4683), however you got it: worked out and stored by Python, or copied off the screen. "
+        "Fewer decimals (18.5), or digits cut off rather than rounded (18.46), are not enough, and the "
+        "check says so. Write decimals with a point: 22.5, not 22,5."
     ),
     "status.not_attempted": "not attempted yet",
     "status.incorrect": "not yet right",
     "status.correct": "correct",
-    # A cell that stops with an error stores nothing after the failing line, so a check run next
-    # sees the variable as it was before: every verdict short of the right one says so.
-    "note.after_error": (
-        "If your exercise cell ended with red error text, the cell did not finish and your new answer "
-        "was not stored: fix the error and run that cell again."
+    # The exercise's cell stopped with an error the last time it ran (academy.exercise.cellruns):
+    # what the answer variable holds is older than the cell's code, so the check does not judge it.
+    "stopped.older_answer": (
+        "The last time your exercise cell ran, it stopped with an error ({error}), so it did not finish: "
+        "{variables} may still hold an older answer, and this check does not judge it. Fix the red error under the exercise cell (its last line names the error and "
+        "says what went wrong), run that cell again, then run this check."
+    ),
+    "stopped.no_answer": (
+        "The last time your exercise cell ran, it stopped with an error ({error}), so it did not finish "
+        "and stored no answer in {variables}. Fix the red error under the exercise cell (its last line "
+        "names the error and says what went wrong), run that cell again, then run this check."
     ),
     # not attempted
     "not_attempted.missing": (
@@ -47,15 +50,19 @@ COMMON_WORDS: dict[str, str] = {
         "and write your figure's lines in its place, storing the figure in `{variable}`; run that cell, "
         "then run this check again."
     ),
-    # the answer was made, but stored under another name than the task's
-    "not_attempted.other_name": (
-        "There is no answer in `{variable}` yet, but `{found}` holds what the task asks for. The check "
-        "reads only `{variable}`: store your answer under that name (for a figure, "
-        "`{variable}, ax = plt.subplots(...)` in place of `{found}, ax = ...`), run the cell, then run "
-        "this check again."
+    # The answer was made, but stored under another name than the task's: not yet right, since
+    # the work is there and only its name is wrong.
+    "reason.other_name": (
+        "Your figure is in `{found}`, but the check reads only `{variable}`, which holds no answer yet. "
+        "Store it under that name: write `{variable}, ax = plt.subplots(...)` in place of "
+        "`{found}, ax = plt.subplots(...)`, run the cell, then run this check again."
     ),
-    # what follows a "not attempted yet" the first time (see incorrect.next_step)
-    "not_attempted.next_step": "\n{after_error}",
+    # the answer variable does not exist, but a name spelled almost like it does
+    "reason.similar_name": (
+        "There is no `{variable}` yet, but there is `{found}`: check the spelling. The check reads only "
+        "`{variable}`, written exactly so; change the name in your exercise cell, run that cell, then "
+        "run this check again."
+    ),
     "incorrect.partly_answered": "`{answered}` has an answer, but `{missing}` still needs one.",
     # after the verdict
     "correct.done": "Well done.",
@@ -63,10 +70,9 @@ COMMON_WORDS: dict[str, str] = {
         "The checks here pass. Your instructor's grading runs more tests on this exercise, "
         "so keep your answer as it is."
     ),
-    # follows the reason of every "not yet right", which is why it starts on a line of its own
-    # The standing lines: a check shows them under the first "not yet right" or "not attempted
-    # yet" of an exercise in a notebook session, not under every message after it.
-    "incorrect.next_step": "\n{after_error}\nNeed a nudge? Run ex.{exercise}.hint() for a hint.",
+    # The standing line: it follows the reason of a "not yet right", on a line of its own, the
+    # first time an exercise is not yet right in a notebook session, not under every message after.
+    "incorrect.next_step": "\nNeed a nudge? Run ex.{exercise}.hint() for a hint.",
     "check.broken": (
         "The check could not work out the expected answer ({error}). This is a problem with the course, "
         "not with your answer: please tell your instructor."
@@ -100,7 +106,17 @@ COMMON_WORDS: dict[str, str] = {
     "got.list": "a list of {count} items",
     "got.array": "an array of {count} values",
     "got.series": "a whole column of {count} readings",
-    "got.frame": "a table with {rows} rows and {columns} columns (a pandas DataFrame)",
+    "got.frame": "a whole table, {rows} and {columns}",
+    "count.row.one": "{count} row",
+    "count.row.many": "{count} rows",
+    "count.column.one": "{count} column",
+    "count.column.many": "{count} columns",
+    # `.mean` written without its brackets, or `round` without them
+    "got.not_called": "`{name}` without the () after it: add () after {name}, so that Python carries it out",
+    "got.not_called_unnamed": (
+        "a step written without the () after it (such as .mean in place of .mean()): add the (), so that "
+        "Python carries it out"
+    ),
     "got.figure": "a figure",
     "got.mapping": "a dictionary",
     "got.too_large": "a {type_name} of shape {shape}",
@@ -120,12 +136,13 @@ COMMON_WORDS: dict[str, str] = {
     # reasons
     "reason.wrong_form": "Expected {expected}, got {got}.",
     "reason.one_value": (
-        "Expected one value, got a list or column holding {count}: take the single value out of it, "
-        "with .iloc[0] after a column (or [0] after a list)."
+        "Expected {expected}, got a column (or a list) holding one value, not the value itself. Add "
+        ".iloc[0] at the end of a column to take out its first value, here its only one ([0] at the end "
+        "of a list); or read the number off the table and write it down."
     ),
     "reason.decimal_comma": (
         "Python writes a decimal with a point, not a comma: {meant}, not {written}. With the comma, "
-        "Python reads two numbers ({written} is a pair of numbers, a tuple)."
+        "Python reads two numbers, {meant_first} and {meant_second}."
     ),
     # a whole column where one number is asked, by how the task makes one number of a column
     "reason.column_not_one_value.summary": (
@@ -141,6 +158,21 @@ COMMON_WORDS: dict[str, str] = {
         "Expected {expected}, got a whole column of {count} values: finish with a step that counts "
         "them, such as .count() or .sum()."
     ),
+    # a whole table where one number is asked, by how the task makes one number of a column
+    "reason.table_not_one_value.summary": (
+        "Expected {expected}, got {got}. Take the one column the task asks about first, its name in "
+        "quotes inside square brackets (table[\"column name\"]), then finish with a step that makes "
+        "one number of it, such as .mean() or .max(), whichever the task asks for."
+    ),
+    "reason.table_not_one_value.one_row": (
+        "Expected {expected}, got {got}. Take the one column the task asks about first, its name in "
+        "quotes inside square brackets (table[\"column name\"]), then add .iloc[0] to take out its "
+        "first value; or read the number off the table and write it down."
+    ),
+    "reason.table_not_one_value.count": (
+        "Expected {expected}, got {got}. Take the one column the task asks about first, its name in "
+        "quotes inside square brackets (table[\"column name\"]), then count with .count() or .sum()."
+    ),
     "reason.number_as_text": (
         "Expected {expected}, got the text '{value}'. The quotes make it text: write {number} without quotes."
     ),
@@ -152,15 +184,23 @@ COMMON_WORDS: dict[str, str] = {
     # readings with gaps in it still averages to a number, since empty cells are skipped.
     "reason.not_a_number": (
         "Your number is NaN (not a number): the calculation had no readings to work on. Most often "
-        "the filter kept no rows, because no row's machine id is written exactly as in the question, "
-        "capitals and hyphen included (\"CNC-102\", not \"cnc-102\" or \"CNC 102\"). "
-        "telemetry[\"asset_id\"].unique() lists the ids as the table writes them."
+        "the filter kept no rows, because no row's machine id is written exactly as in your filter, "
+        "capitals and hyphen included (\"CNC-102\", not \"cnc-102\" or \"CNC 102\"). The asset "
+        "register's asset_id column (assets[\"asset_id\"]) lists every machine's id as the plant writes it."
     ),
     "reason.number_differs": "{value}{unit_phrase} is not the value the check expects. Go through the task's steps again.",
+    # the expected number with digits rounded or cut off; which of the two a check cannot tell
     "reason.number_rounded": (
+        "Close: {value}{unit_phrase} is the expected number, rounded or cut off too soon. A number is "
+        "right when it agrees with the expected one to {decimals} decimals, rounded: store the number "
+        "Python works out, or write at least {decimals} decimals, the last one rounded up when the digit "
+        "after it is 5 or more."
+    ),
+    # the same, when the exercise cell's code used round()
+    "reason.number_rounded.round_used": (
         "Close: {value}{unit_phrase} is the expected number rounded to fewer decimals than the course "
-        "asks for. A number is right when it agrees to {decimals} decimals: keep at least {decimals} "
-        "(leave out the round(), or write round(..., {decimals}))."
+        "asks for. A number is right when it agrees with the expected one to {decimals} decimals: leave "
+        "out the round(), or write round(..., {decimals})."
     ),
     "reason.not_whole": "Expected a whole number (a count), got {value}.",
     "reason.integer_differs": "{value} is not the count the check expects.",
@@ -185,6 +225,8 @@ COMMON_WORDS: dict[str, str] = {
     "reason.keys_differ": "Rows the check expects are missing from your table, for example {example}.",
     "reason.column_values_differ": "In column '{column}', {bad} of {total} rows differ from the expected values (the first at {where}).",
     "reason.figure.several": "{count} things to change in your figure:",
+    # after a known mistake's own message, the figure's other problems
+    "reason.figure.also": "Also to change in your figure:",
     "reason.figure.item": "- {problem}",
     "reason.figure.no_title": "Your figure has no title yet: say in it which question the figure answers (ax.set_title(...)).",
     "reason.figure.title_not_a_question": (
@@ -228,5 +270,5 @@ COMMON_WORDS: dict[str, str] = {
 
 
 def word(key: str, **values: object) -> str:
-    """One common phrase with its ``{placeholders}`` filled in (``{after_error}`` included)."""
-    return COMMON_WORDS[key].format(**{"after_error": COMMON_WORDS["note.after_error"], **values})
+    """One common phrase with its ``{placeholders}`` filled in."""
+    return COMMON_WORDS[key].format(**values)

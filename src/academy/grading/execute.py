@@ -11,7 +11,9 @@ check that shows the exercise's answer variables as JSON (mime type :data:`ANSWE
 with a one-off nonce). Everything that decides points happens outside the kernel
 (:mod:`academy.grading.scoring`); what the notebook's own checks say is ignored. An answer is read
 at its check, as the trainee saw it checked, so a notebook that stops later keeps the answers
-read before.
+read before. Whether each exercise's cell stopped with an error the last time it ran before its
+check is also decided here, from the kernel's replies (:class:`academy.exercise.cellruns.CellRuns`,
+the notebook's own rule for which cell is an exercise's): such an answer is not scored.
 
 Per cell: a time limit (the kernel is interrupted and the notebook goes on; a kernel that does not
 answer within a few seconds after that is shut down) and an output limit (more output is cut).
@@ -29,7 +31,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -142,6 +144,8 @@ class Execution:
     cell_errors: dict[str, str]  # cell id -> "NameError: ..."
     answers: dict[str, dict | None]
     notebook: dict
+    # exercise -> the name of the error its cell stopped with, the last time it ran before its check
+    stopped: dict[str, str] = field(default_factory=dict)
 
 
 def _kernel_spec_dir(limits: Limits) -> Path:
@@ -167,9 +171,15 @@ def run_notebook(nb: NotebookNode, module_id: str, exercises: list[str], kernel_
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
+    from academy.exercise.cellruns import CellRuns
+    from academy.modules import load_module
+
     graded = with_grader_cells(nb, module_id, exercises, nonce)
     events: list[str] = []
     cell_errors: dict[str, str] = {}
+    runs = CellRuns()
+    runs.watch(exercise for exercise in load_module(module_id).exercises if exercise.name in exercises)
+    stopped: dict[str, str] = {}
     timeouts: list[str] = []
     ran: set[str] = set()
     output_cap = limits.output_kb * 1024
@@ -194,6 +204,9 @@ def run_notebook(nb: NotebookNode, module_id: str, exercises: list[str], kernel_
 
     def on_cell_executed(cell, cell_index, execute_reply):
         content = (execute_reply or {}).get("content", {})
+        if cells.role(cell) != GRADER_ROLE:
+            failed = content.get("status") == "error"
+            runs.finished(cell.get("id"), cell.get("source", ""), str(content.get("ename") or "Error") if failed else None)
         if content.get("status") != "error":
             return
         if content.get("ename") == TIMEOUT_ERROR:
@@ -233,6 +246,11 @@ def run_notebook(nb: NotebookNode, module_id: str, exercises: list[str], kernel_
                     # The grader's own cells stay out of the kernel's history (In, _ih).
                     client.execute_cell(cell, index, store_history=cells.role(cell) != GRADER_ROLE)
                     ran.add(cell.get("id"))
+                    read_out = cells.academy_meta(cell).get("exercise") if cells.role(cell) == GRADER_ROLE else None
+                    if read_out:  # the answer was just read: as its check saw it
+                        last = runs.last_run(next(e for e in runs.exercises if e.name == read_out))
+                        if last is not None and last.error is not None:
+                            stopped[read_out] = last.error
                 except DeadKernelError:
                     code = process.poll() if process is not None else None
                     if code == -signal.SIGXCPU:
@@ -265,7 +283,7 @@ def run_notebook(nb: NotebookNode, module_id: str, exercises: list[str], kernel_
             events.append(f"cell '{cell_id}' ran out of memory (limit {limits.memory_mb} MB)")
     answers = read_answers(graded, nonce, ran)
     return Execution(status, events, {k: v for k, v in cell_errors.items() if not k.startswith("academy-grader")},
-                     answers, without_grader_cells(graded))
+                     answers, without_grader_cells(graded), stopped)
 
 
 def _responds(client, seconds: int) -> bool:

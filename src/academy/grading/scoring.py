@@ -12,6 +12,9 @@ module's exercises and the cohort's data; nothing the kernel computed about corr
   names the module's setup cell defines. Hidden tests may use nothing else of the notebook. Each top-level ``assert`` is one test and earns an equal share
   of the hidden points; other statements prepare the tests (when one fails, the tests after it
   fail too). An exercise not attempted earns no hidden points, whatever the tests say.
+* An exercise whose cell stopped with an error the last time it ran before its check earns
+  nothing: its answer variable holds an older answer (or none), which the notebook's own check
+  does not judge either (:func:`academy.exercise.stopped_verdict`).
 
 Expected answers are computed once per exercise and grading run (:class:`Memo`), since every
 trainee's answer is compared with the same ones.
@@ -29,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from academy import cells
-from academy.exercise import Exercise, Mistake, load_answer, score, variable_results
+from academy.exercise import Exercise, Mistake, load_answer, score, stopped_verdict, variable_results
 from academy.exercise.plain import MISSING, FigureSummary
 
 
@@ -141,8 +144,11 @@ def run_hidden_tests(tests: HiddenTests, namespace: dict[str, Any]) -> int:
 
 
 def score_exercise(exercise: Exercise, payload: dict | None, data: Any, tests: HiddenTests | None,
-                   namespace: dict[str, Any], ran: bool = True) -> ExerciseResult:
-    """Points for one exercise from its read-out answer (``payload``; None when none was read)."""
+                   namespace: dict[str, Any], ran: bool = True, stopped_with: str | None = None) -> ExerciseResult:
+    """Points for one exercise from its read-out answer (``payload``; None when none was read).
+
+    ``stopped_with`` names the error the exercise's cell stopped with, the last time it ran before
+    the answer was read (None when it finished): then the answer is not scored."""
     base = dict(name=exercise.name, number=exercise.number, public_max=exercise.public_points, hidden_max=exercise.hidden_points,
                 hidden_total=tests.test_count if tests else 0)
     if payload is None:
@@ -157,6 +163,10 @@ def score_exercise(exercise: Exercise, payload: dict | None, data: Any, tests: H
     except Exception as error:
         return ExerciseResult(result="unreadable", message=f"The grader could not read this answer ({type(error).__name__}).",
                               public_earned=0.0, hidden_earned=0.0, **base)
+    if stopped_with is not None:
+        verdict = stopped_verdict(exercise, stopped_with, answer)
+        return ExerciseResult(result="incorrect", message=verdict.message, public_earned=0.0, hidden_earned=0.0,
+                              variables={variable: False for variable in exercise.variables}, **base)
     verdict = score(exercise, answer, data)
     if len(exercise.variables) > 1:
         by_variable = variable_results(exercise, answer, data)

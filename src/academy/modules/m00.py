@@ -11,9 +11,11 @@ Four small steps on the plant's own data, one per learning objective:
   the unit. The public check enforces all of it; the hidden point repeats the question-title test
   for the grader.
 
-Each exercise's ``minutes`` come from a trainee review of the module (about 30 minutes for the
-four exercises, trying a wrong answer or two at each); with the page read at 120 words a minute
-they give the module's stated minutes (:mod:`academy.minutes`).
+Minutes (:mod:`academy.minutes`): the page read at 120 words a minute, plus each exercise's
+``minutes`` (from the first trainee review, about 30 minutes for the four, trying a wrong answer
+or two at each; the second review, trying ten to sixteen wrong answers at each on purpose, took
+50), plus ``HANDS_ON_MINUTES``, the page's unchecked tasks as the second review timed them. The
+sum is the module's stated minutes.
 
 The historian export is a committed file (``datasets/plant/historian_CNC-102_2025-03-27.csv``,
 written by ``plantsim export-historian``); everything else comes from the generated plant, so the
@@ -63,7 +65,7 @@ def _readings(data, asset_id: str, column: str) -> pd.Series:
 
 def zone_limits(data, asset_id: str) -> tuple[float, float, float]:
     """ISO 10816 zone boundaries A/B, B/C, C/D (mm/s) of the machine's class in the asset register."""
-    from plantsim.sensors import zone_limits as limits_of_class
+    from plantsim.iso10816 import zone_limits as limits_of_class
 
     return limits_of_class(str(_asset(data, asset_id)["machine_class"]))
 
@@ -93,6 +95,19 @@ def _week_vibration_above_zero(data) -> dict:
 def _week_spindle_figure(data) -> dict:
     historian = read_historian()
     return expected_figure(x=historian["Timestamp"], y=historian[SPINDLE_HEADER])
+
+
+# What the page asks a trainee to do besides reading and the checked exercises, by the cell that
+# asks it, in minutes as the second trainee review (2026-12-03) timed them.
+HANDS_ON_MINUTES = {
+    "setup": 3,  # the first code cell: finding Shift+Enter, waiting for the plant's data
+    "variable-explained": 3,  # Try it: 4.5 in place of 3.5, run again
+    "filter-example": 2,  # scrolling the asset register sideways
+    "telemetry-head": 2,  # the telemetry table's columns against their table of meanings
+    "read-csv-explained": 4,  # opening the export in the text editor; reading the first figure
+    "zone-widget": 6,  # the machine picker and the zone table
+    "after-q4-conclusion": 3,  # Try it: the zone D line in your own figure
+}
 
 
 # --- trainee-facing words -----------------------------------------------------------------------
@@ -161,7 +176,8 @@ WORDS = {
     "q4": {
         "todo": "your figure's lines (see the task above)",
         "hints": [
-            "Copy the lines of the spindle figure in section 4 and change what differs: the column "
+            "Copy the lines of the spindle figure in section 4 into the exercise cell (copy them, do not cut "
+            "them: the spindle figure's cell stays as it is) and change what differs: the column "
             "\"Vibration RMS [mm/s]\" (under a name such as vibration_mm_s), vibration_fig in place of fig, "
             "the title and the y label. "
             "Keep the plt.show() at the end of the cell.",
