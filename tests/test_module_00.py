@@ -163,6 +163,18 @@ def test_q2_says_the_filter_matched_no_rows_and_how_to_list_the_ids(ex, tables, 
     assert "missing reading" not in result.message and ".unique()" not in result.message
 
 
+@pytest.mark.parametrize("exercise, answer", [
+    ("q1", 'cnc103_rated_power_kw = assets[assets["asset_id"] == "cnc-103"]["rated_power_kw"]'),
+    ("q2", 'cnc102_mean_spindle_c = telemetry[telemetry["asset_id"] == "cnc-102"]["spindle_temp_c"]'),
+])
+def test_an_empty_column_says_the_filter_kept_no_rows_not_zero_readings(ex, tables, exercise, answer):
+    """The second review read "a whole column of 0 readings" as readings of value 0."""
+    result = verdict(ex, exercise, answer, tables)
+    assert result.status == "incorrect"
+    assert "your filter kept no rows" in result.message and 'assets["asset_id"]' in result.message
+    assert "0 readings" not in result.message and "0 values" not in result.message
+
+
 @pytest.fixture
 def kernel(tables):
     """An IPython shell with the setup cell's names, as the notebook's kernel holds them."""

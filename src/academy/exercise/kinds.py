@@ -216,6 +216,8 @@ def _not_a_single_number(kind: AnswerKind, plain: Any, step: str) -> WrongForm:
         written = meant.replace(".", ",")
         first, second = meant.split(".")
         return WrongForm(word("reason.decimal_comma", written=written, meant=meant, meant_first=first, meant_second=second))
+    if isinstance(plain, pd.Series) and len(plain) == 0:
+        return WrongForm(word("reason.empty_column", expected=kind.describe()))
     if isinstance(plain, pd.Series) and len(plain) > 1:
         return WrongForm(word(f"reason.column_not_one_value.{step}", expected=kind.describe(), count=len(plain)))
     if isinstance(plain, pd.DataFrame):

@@ -144,6 +144,13 @@ COMMON_WORDS: dict[str, str] = {
         "Python writes a decimal with a point, not a comma: {meant}, not {written}. With the comma, "
         "Python reads two numbers, {meant_first} and {meant_second}."
     ),
+    # an empty column: the filter before it kept no rows (a misspelt machine id, most often)
+    "reason.empty_column": (
+        "Expected {expected}, got an empty column: your filter kept no rows at all, so there is nothing "
+        "to take a value from. Most often no row's machine id is written exactly as in your filter, "
+        "capitals and hyphen included (\"CNC-102\", not \"cnc-102\" or \"CNC 102\"). The asset "
+        "register's asset_id column (assets[\"asset_id\"]) lists every machine's id as the plant writes it."
+    ),
     # a whole column where one number is asked, by how the task makes one number of a column
     "reason.column_not_one_value.summary": (
         "Expected {expected}, got a whole column of {count} readings: finish with a step that makes "
