@@ -40,7 +40,9 @@ from plantsim.operations import hour_meter
 from plantsim.scenario import Scenario, ScenarioError, parse_scenario
 
 FLEET_KEYS = ("name", "sites")
-SITE_KEYS = ("code", "name", "seed", "timezone", "lines")
+SITE_KEYS = ("code", "name", "seed", "timezone", "lines", "wear_speed_factor")
+DAILY_RUNNING_MEANS = {"vibration_rms_mm_s": "vibration_mean_mm_s", "bearing_temp_c": "bearing_temp_c",
+                       "spindle_temp_c": "spindle_temp_c", "load_pct": "load_pct", "motor_current_a": "motor_current_a"}
 HOURLY_MEANS = ("load_pct", "power_kw", "motor_current_a", "vibration_rms_mm_s", "bearing_temp_c", "spindle_temp_c",
                 "coolant_temp_c", "flow_l_min", "pressure_bar", "discharge_temp_c")
 RENEWALS = ("corrective", "condition_based")  # the component in place is new afterwards
@@ -124,6 +126,8 @@ def parse_fleet(raw: Any, source: str = "<fleet>") -> Fleet:
             site_raw["plant"]["timezone"] = entry["timezone"]
         if "lines" in entry:
             site_raw["lines"] = entry["lines"]
+        if "wear_speed_factor" in entry:  # duty, coolant and operators differ: so does how fast parts wear
+            site_raw["wear"] = dict(site_raw["wear"], speed_factor=entry["wear_speed_factor"])
         # Asset ids stay unique across the fleet: the site code leads each one.
         site_raw["assets"] = [dict(asset, id=f"{code}-{asset['id']}") for asset in raw["assets"]]
         scenario = parse_scenario(site_raw, source=f"{source} ({key}, site {code})")
@@ -186,6 +190,14 @@ def _hourly(telemetry: pd.DataFrame, truth, meters: dict[str, np.ndarray]) -> pd
             out[column] = total / per_hour
         vibration = group["vibration_rms_mm_s"].to_numpy(dtype=np.float64).reshape(n_hours, per_hour)
         out["vibration_max_mm_s"] = np.max(vibration, axis=1)
+        # Sums over the running readings only, for the daily means (dropped before the table is written).
+        out["_running_n"] = running.sum(axis=1)
+        for column in DAILY_RUNNING_MEANS:
+            values = np.where(running, group[column].to_numpy(dtype=np.float64).reshape(n_hours, per_hour), 0.0)
+            total = values[:, 0].copy()
+            for k in range(1, per_hour):
+                total = total + values[:, k]
+            out[f"_running_sum_{column}"] = total
         frames.append(pd.DataFrame(out))
     frame = pd.concat(frames, ignore_index=True)
     frame["asset_id"] = frame["asset_id"].astype("category")
@@ -197,12 +209,17 @@ def _daily(hourly: pd.DataFrame, alarms: pd.DataFrame, timezone: str) -> pd.Data
     local_day = hourly["timestamp"].dt.tz_convert(timezone).dt.tz_localize(None).dt.normalize()
     frame = hourly.assign(date=local_day)
     grouped = frame.groupby(["asset_id", "date"], observed=True, sort=True)
+    sums = {f"_running_sum_{c}": (f"_running_sum_{c}", "sum") for c in DAILY_RUNNING_MEANS}
     daily = grouped.agg(
         running_h=("running_min", "sum"), producing_h=("producing_min", "sum"), operating_h=("operating_h", "max"),
-        vibration_mean_mm_s=("vibration_rms_mm_s", "mean"), vibration_max_mm_s=("vibration_max_mm_s", "max"),
-        bearing_temp_c=("bearing_temp_c", "mean"), spindle_temp_c=("spindle_temp_c", "mean"),
-        load_pct=("load_pct", "mean"), motor_current_a=("motor_current_a", "mean"),
+        vibration_max_mm_s=("vibration_max_mm_s", "max"), _running_n=("_running_n", "sum"), **sums,
     ).reset_index()
+    # The day's readings while the asset ran: a standstill's readings would dilute a worn bearing's.
+    n = daily.pop("_running_n").to_numpy(dtype=np.float64)
+    for column, name in DAILY_RUNNING_MEANS.items():
+        total = daily.pop(f"_running_sum_{column}").to_numpy(dtype=np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            daily[name] = np.where(n > 0, total / n, np.nan)
     daily["running_h"] = daily["running_h"] / 60.0
     daily["producing_h"] = daily["producing_h"] / 60.0
     if len(alarms):
@@ -258,7 +275,7 @@ def simulate_site(site_raw: dict, code: str, source: str) -> dict[str, pd.DataFr
                   for asset_id, asset in truth.assets.items()}
         hourly = _hourly(telemetry, truth, meters)
         del telemetry
-        tables["hourly"].append(hourly)
+        tables["hourly"].append(hourly.drop(columns=[c for c in hourly.columns if c.startswith("_")]))
         tables["daily"].append(_daily(hourly, alarms, scenario.timezone))
         tables["alarms"].append(alarms)
         tables["work_orders"].append(orders)
