@@ -358,6 +358,17 @@ def test_q4_takes_the_zone_d_limit_drawn_as_well(ex, tables):
     assert verdict(ex, "q4", both, tables).status == "correct"
 
 
+def test_q4_a_second_limit_line_is_not_the_c_d_mistake_when_something_else_is_wrong(ex, tables):
+    """The second review: a dashed 2.8 line, a dotted 7.1 line and a title without 'vibration' were
+    told "your limit line sits at the C/D limit"; the figure's real problem is its title."""
+    both = Q4_ANSWER.replace("Did CNC-102's vibration stay below the zone B/C limit this week?",
+                             "Did CNC-102 stay below 2.8 mm/s this week?")
+    both += 'ax.axhline(7.1, color="#D55E00", linestyle=":")\n'
+    result = verdict(ex, "q4", both, tables)
+    assert result.status == "incorrect" and result.mistake is None
+    assert "C/D limit" not in result.message and "vibration" in result.message and "title" in result.message
+
+
 def test_q4_a_mistyped_header_stops_before_the_figure_is_begun(ex, tables):
     """Taking the column first (as the worked answer and the last hint do) leaves no empty frame behind."""
     namespace = dict(tables)
@@ -880,10 +891,11 @@ def test_the_number_rule_s_example_is_no_answer_and_follows_the_rule(ex):
 
 
 def test_the_hidden_point_is_explained_with_the_module_s_points(ex):
-    course = load_course(REPO).module("00")
+    points = load_course(REPO).module_points("00")
     public = sum(exercise.public_points for exercise in ex.course_module.exercises)
     task = next(c.source for c in nbformat.read(TRAINEE, as_version=4).cells if c.id == "q4-task")
-    assert f"lists {course.points:g} points for this module while the checks, and `academy progress`, count {public:g}" in task
+    assert points == 8 and public == 7
+    assert f"lists {points:g} points for this module while the checks, and `academy progress`, count {public:g}" in task
 
 
 def test_only_the_course_s_own_cells_are_locked_and_the_page_says_so():

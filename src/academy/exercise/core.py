@@ -232,7 +232,7 @@ def _score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[
         except Exception:  # a mistake that cannot be computed simply does not match
             continue
         if all(
-            kind.matches_mistake(converted[variable], wrong[variable])
+            kind.matches_mistake(converted[variable], wrong[variable], expected[variable])
             for variable, kind in zip(exercise.variables, exercise.kinds)
         ):
             reason = exercise.mistake_message(mistake.key)

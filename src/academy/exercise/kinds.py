@@ -120,7 +120,7 @@ class AnswerKind:
     def convert_expected(self, value: Any) -> Any:
         return self.convert(to_plain(value))
 
-    def matches_mistake(self, answer: Any, wrong: Any) -> bool:
+    def matches_mistake(self, answer: Any, wrong: Any, expected: Any = None) -> bool:
         return self.compare(answer, wrong).ok
 
     def also_wrong(self, answer: Any, expected: Any, wrong: Any) -> list[str]:
@@ -586,8 +586,12 @@ class Figure(AnswerKind):
         lines = [word("reason.figure.several", count=len(best)), *(word("reason.figure.item", problem=p) for p in best)]
         return Comparison(False, "\n".join(lines))
 
-    def matches_mistake(self, answer: FigureSummary, wrong: dict) -> bool:
-        return any(not self._data_problems(axes, wrong, with_style=False) for axes in answer["axes"])
+    def matches_mistake(self, answer: FigureSummary, wrong: dict, expected: dict | None = None) -> bool:
+        """Axes that show the mistake's data and limits, and not also what the task asks for: a
+        figure with the asked limit and a second one besides has not made the mistake."""
+        return any(not self._data_problems(axes, wrong, with_style=False)
+                   and (expected is None or bool(self._data_problems(axes, expected, with_style=False)))
+                   for axes in answer["axes"])
 
     def also_wrong(self, answer: FigureSummary, expected: dict, wrong: dict) -> list[str]:
         """The problems of the figure that the mistake's message does not explain: its title and
