@@ -42,7 +42,7 @@ NEVER_ZERO = (*TEMPERATURES, "vibration_rms_mm_s")  # a heated hall, a machine o
 STEP = pd.Timedelta(minutes=5)
 DAY_READINGS = 289  # a centred day of five-minute readings
 FLAT_READINGS = 24  # simple rule: two hours of identical readings is a stuck sensor
-STUCK_PRODUCING_READINGS = 12  # thoughtful rule: an hour of identical readings while the machine produces
+STUCK_PRODUCING_READINGS = 24  # thoughtful rule: two hours of identical readings while the machine produces
 HAMPEL_K = 10.0  # thoughtful rule: a single reading this many robust deviations from both neighbours
 PEER_K = 4.0  # thoughtful drift rule: a day this many robust deviations from the machine's usual gap to its peers
 

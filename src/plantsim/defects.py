@@ -46,6 +46,7 @@ import pandas as pd
 
 from plantsim.events import state_codes
 from plantsim.model import PlantTruth, State
+from plantsim.resolution import RESOLUTIONS, as_stored
 from plantsim.scenario import STORY_EVENT_MAX_HOURS, ScenarioError, Story, StoryEvent
 from plantsim.workorders import TOOL_MODE
 
@@ -256,6 +257,7 @@ def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, 
     rng = plan.rng
     assets = list(index.rows)
     values = {c: telemetry[c].to_numpy(copy=True) for c in SENSOR_COLUMNS if c in telemetry.columns}
+    first_listed = len(manifest)
 
     def running_anchors(asset_id: str) -> np.ndarray:
         rows = index.rows[asset_id]
@@ -322,6 +324,7 @@ def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, 
             if window:
                 _spikes(values, index, asset_id, column, window, rng, manifest)
 
+    _count_changed_readings(values, telemetry, index, manifest, first_listed)
     raw = telemetry.copy()
     for column, array in values.items():
         raw[column] = array
@@ -359,6 +362,34 @@ def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, 
     if not np.array_equal(order, np.arange(len(raw))):
         raw = raw.iloc[order].reset_index(drop=True)
     return raw
+
+
+VALUE_KINDS = ("dropout", "zero_value", "stuck", "spike", "drift", "offset", "unit_switch")
+
+
+def _count_changed_readings(values: dict, telemetry: pd.DataFrame, index: _Telemetry, manifest: list,
+                            first: int) -> None:
+    """Put the changed readings on their column's grid, then make each value defect count the readings
+    it really changed (as stored: a drift's first hundredths round away, a frozen reading may equal the
+    true one, a reading at rest may already be 0); a defect that changed none is not listed."""
+    for column, array in values.items():
+        if column not in RESOLUTIONS:
+            continue
+        original = telemetry[column].to_numpy()
+        moved = ~((array == original) | (np.isnan(array) & np.isnan(original)))
+        array[moved] = as_stored(column, array[moved]).astype(array.dtype)
+    kept = manifest[:first]
+    for entry in manifest[first:]:
+        column = entry["column"]
+        if entry["table"] == "telemetry" and entry["kind"] in VALUE_KINDS and column in values:
+            rows = index.window(entry["asset_id"], entry["start"], entry["end"])
+            before, after = telemetry[column].to_numpy()[rows], values[column][rows]
+            changed = int(np.count_nonzero(~((before == after) | (np.isnan(before) & np.isnan(after)))))
+            if not changed:
+                continue
+            entry["rows_affected"] = changed
+        kept.append(entry)
+    manifest[first:] = kept[first:]
 
 
 def _choose(rng: np.random.Generator, options: list[str]) -> str:
