@@ -35,7 +35,8 @@ of the register, so each group of assets written separately agrees on them.
 
 The scenario's story (:class:`plantsim.scenario.Story`) comes first: its events (a dropout in the
 week of the historian export, for example) are placed before any random defect, in the order
-declared, and the machines it keeps ``clock_right`` get no clock defect.
+declared; no random defect touches the export's machine in the export's week, and the machines it
+keeps ``clock_right`` get no clock defect.
 """
 from __future__ import annotations
 
@@ -110,10 +111,15 @@ class _Plan:
         self.end = self.grid[-1] + self.step_ns
         self.rng = rng
         self.taken: dict[str, list[tuple[int, int]]] = {}
+        self.reserved: dict[str, list[tuple[int, int]]] = {}  # kept free of defects, not a defect itself
 
     def free(self, asset_id: str, start: int, end: int) -> bool:
         margin = 6 * 3600 * 10**9
-        return all(end + margin <= s or start >= e + margin for s, e in self.taken.get(asset_id, []))
+        spans = self.taken.get(asset_id, []) + self.reserved.get(asset_id, [])
+        return all(end + margin <= s or start >= e + margin for s, e in spans)
+
+    def reserve(self, asset_id: str, start: int, end: int) -> None:
+        self.reserved.setdefault(asset_id, []).append((start, end))
 
     def take(self, asset_id: str, start: int, end: int) -> None:
         self.taken.setdefault(asset_id, []).append((start, end))
@@ -274,6 +280,11 @@ def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, 
     for event in story.events:
         if event.asset in index.rows:  # the event's machine belongs to this group
             _story_event(event, values, index, plan, running_anchors(event.asset), plant, story.source, manifest)
+    # The export week shows the story's events and nothing else: a lesson reads that week line by line.
+    export = story.historian_export
+    if export is not None and export.asset in index.rows:
+        first = pd.Timestamp(export.start_local).tz_localize(plant.timeline.timezone).tz_convert("UTC").value
+        plan.reserve(export.asset, first, first + export.days * 86400 * 10**9)
 
     # Long defects first, while the calendar is empty; short ones fit in between.
     drifting = [a for a in assets if any(c in DRIFTING_COLUMNS for c in index.sensors[a])]
