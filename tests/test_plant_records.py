@@ -18,7 +18,7 @@ from plantsim import defects, events, historian, workorders
 from plantsim.model import (AssetSpec, AssetTruth, BearingGeometry, Disturbance, FailureMode, MaintenanceEvent,
                             PlantTruth, State, Timeline)
 from plantsim.resolution import RESOLUTIONS, on_grid
-from plantsim.scenario import load_scenario
+from plantsim.scenario import DefectSettings, load_scenario
 
 # The course's own story (datasets/plant/scenario.yml): its export week lies inside this small plant.
 STORY = load_scenario(Path(__file__).resolve().parents[1] / "datasets" / "plant" / "scenario.yml").story
@@ -596,6 +596,35 @@ def test_the_export_week_shows_the_storys_events_and_no_other_defect(plant, clea
     assert others_in_the_week(STORY) == 0
     # Without the export the same seeds put random defects into that week: the rule is what keeps it clean.
     assert others_in_the_week(dataclasses.replace(STORY, historian_export=None)) > 0
+
+
+def _state_at(telemetry: pd.DataFrame, asset_id: str, when: pd.Timestamp) -> str:
+    mine = telemetry[(telemetry["asset_id"] == asset_id) & (telemetry["timestamp"] == when)]
+    return str(mine["machine_state"].iloc[0])
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_stuck_sensors_last_hours_to_days_and_freeze_at_rest_as_often_as_asked(plant, clean_tables, share):
+    settings = DefectSettings(stuck_per_group=4, stuck_hours=(2.0, 30.0), stuck_at_rest_share=share)
+    raw, manifest = defects.apply(clean_tables, plant, np.random.default_rng(11), assets=_register(plant), story=STORY,
+                                  settings=settings)
+    clean = clean_tables["telemetry"]
+    stuck = manifest[manifest["kind"] == "stuck"]
+    assert len(stuck) >= 3
+    raw_tel = raw["telemetry"].drop_duplicates("probe").set_index("probe").loc[clean["probe"]]
+    into_production = 0
+    for _, defect in stuck.iterrows():
+        hours = (defect["end"] - defect["start"]) / pd.Timedelta(hours=1)
+        assert 2.0 - 1 / 12 <= hours <= 30.0 + 1 / 12
+        state = _state_at(clean, defect["asset_id"], defect["start"])
+        assert (state in ("off", "down")) == (share == 1.0), (defect["defect_id"], state)
+        assert ("at rest" in defect["detail"]) == (share == 1.0)
+        inside = ((clean["asset_id"] == defect["asset_id"]) & (clean["timestamp"] >= defect["start"])
+                  & (clean["timestamp"] < defect["end"])).to_numpy()
+        assert raw_tel[defect["column"]].to_numpy()[inside].tolist() == [raw_tel[defect["column"]].to_numpy()[inside][0]] * inside.sum()
+        into_production += (clean.loc[inside, "machine_state"].astype(str) == "producing").any()
+    # Frozen at rest, a sensor stays frozen when its machine starts: the flat line goes on while producing.
+    assert into_production >= 2
 
 
 def test_defects_are_deterministic(plant, clean_tables, applied):

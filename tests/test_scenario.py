@@ -166,6 +166,28 @@ def test_a_wrong_historian_section_names_file_and_key(tmp_path, change, key, wor
         load_scenario(scenario_with(tmp_path, change))
 
 
+@pytest.mark.parametrize("change, key, words", [
+    (lambda d: d["defects"].update(stuck_hours=[48, 2]), "defects.stuck_hours", "shortest <= longest"),
+    (lambda d: d["defects"].update(stuck_hours=[0.1, 2]), "defects.stuck_hours", "at least 0.25"),
+    (lambda d: d["defects"].update(stuck_hours=5), "defects.stuck_hours", "must be \\[shortest, longest\\]"),
+    (lambda d: d["defects"].update(stuck_at_rest_share=1.5), "defects.stuck_at_rest_share", "at most 1"),
+    (lambda d: d["defects"].update(stuck_per_group=1.5), "defects.stuck_per_group", "whole number"),
+    (lambda d: d["defects"].update(stuck_days=3), "defects.stuck_days", "not a known key"),
+])
+def test_a_wrong_defects_section_names_file_and_key(tmp_path, change, key, words):
+    with pytest.raises(ScenarioError, match=f"'{key}'.*{words}"):
+        load_scenario(scenario_with(tmp_path, change))
+
+
+def test_the_defects_section_is_the_default_plants_dirt_and_may_be_left_out(tmp_path):
+    from plantsim.scenario import DefectSettings
+
+    assert load_scenario(DEFAULT).defects == DefectSettings()
+    assert load_scenario(scenario_with(tmp_path, lambda d: d.pop("defects"))).defects == DefectSettings()
+    changed = load_scenario(scenario_with(tmp_path, lambda d: d["defects"].update(stuck_per_group=0)))
+    assert changed.defects.stuck_per_group == 0 and changed.defects.stuck_hours == DefectSettings().stuck_hours
+
+
 def test_without_a_historian_section_every_reading_is_kept(tmp_path):
     scenario = load_scenario(scenario_with(tmp_path, lambda d: d.pop("historian")))
     assert scenario.historian.store_on_change_from is None

@@ -11,7 +11,9 @@ The defects, each a row (or a few rows) in the manifest:
   except where it wrote 0.0 at the edges of the gap (many historians store a bad reading as zero);
 - ``zero_value``: a run of readings that are exactly 0.0 while the machine runs (a sensor
   without supply, reported as a good zero);
-- ``stuck``: a sensor flat-lines at its last value for days;
+- ``stuck``: a sensor flat-lines at its last value for hours or days, sometimes from a time its
+  machine rests (a flat line then, as the historian keeps it, is normal), staying frozen when the
+  machine starts again;
 - ``spike``: a burst of single wild readings from electrical interference;
 - ``drift`` then ``offset``: a sensor drifts away over weeks until it is recalibrated, and the
   recalibration leaves a small step;
@@ -48,7 +50,7 @@ import pandas as pd
 from plantsim.events import state_codes
 from plantsim.model import PlantTruth, State
 from plantsim.resolution import RESOLUTIONS, as_stored
-from plantsim.scenario import STORY_EVENT_MAX_HOURS, ScenarioError, Story, StoryEvent
+from plantsim.scenario import STORY_EVENT_MAX_HOURS, DefectSettings, ScenarioError, Story, StoryEvent
 from plantsim.workorders import TOOL_MODE
 
 MANIFEST_COLUMNS = ["defect_id", "kind", "table", "asset_id", "column", "start", "end", "rows_affected", "detail"]
@@ -66,7 +68,7 @@ PLANT_STREAM = 8301  # plant-wide choices: which PLC has the wrong clock
 # data usable.
 DROPOUT_HOURS = (1.0, 36.0)
 ZERO_HOURS = (0.25, 6.0)
-STUCK_DAYS = (2.0, 10.0)
+STUCK_REST_LEAD_HOURS = 2.0  # a sensor that freezes at rest does so at most this long before its machine starts
 SPIKE_WINDOW_DAYS = (1.0, 3.0)
 SPIKES_PER_BURST = (5, 20)
 DRIFT_WEEKS = (3.0, 8.0)
@@ -131,12 +133,14 @@ class _Plan:
         No window covers more than ``max_share`` of the records, however short they are.
         """
         span = float(self.end - self.grid[0])
+        # The length is drawn once and only the start is tried again, so that a crowded calendar does
+        # not favour short windows over long ones.
+        low, high = hours
+        length_h = np.exp(self.rng.uniform(np.log(low), np.log(high))) if log_uniform else self.rng.uniform(low, high)
+        length_h = min(length_h, max_share * span / 3.6e12)
+        length = np.int64(round(length_h * 3600 / (self.step_ns / 1e9))) * self.step_ns
+        length = max(length, self.step_ns)
         for _ in range(40):
-            low, high = hours
-            length_h = np.exp(self.rng.uniform(np.log(low), np.log(high))) if log_uniform else self.rng.uniform(low, high)
-            length_h = min(length_h, max_share * span / 3.6e12)
-            length = np.int64(round(length_h * 3600 / (self.step_ns / 1e9))) * self.step_ns
-            length = max(length, self.step_ns)
             if anchors is not None and len(anchors):
                 start = int(anchors[int(self.rng.integers(len(anchors)))])
             else:
@@ -149,14 +153,17 @@ class _Plan:
 
 
 def apply(tables: dict[str, pd.DataFrame], plant: PlantTruth, rng: np.random.Generator, *,
-          assets: pd.DataFrame | None = None, story: Story | None = None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+          assets: pd.DataFrame | None = None, story: Story | None = None,
+          settings: DefectSettings | None = None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The raw tables and the defect manifest, from the clean tables (which are not modified).
 
     ``assets`` is the plant's asset register; when given, plant-wide defects are placed among all
     of its assets (each group of assets written separately then agrees on them), otherwise among
     the assets in ``plant``. ``story`` is the scenario's story: its events happen first.
+    ``settings`` are the scenario's choices for the dirt (the default plant's when not given).
     """
     story = story or Story()
+    settings = settings or DefectSettings()
     raw = {name: (frame.copy() if frame is not None and name != "vibration" else frame) for name, frame in tables.items()}
     manifest: list[dict] = []
     plan = _Plan(plant.timeline, rng)
@@ -164,7 +171,7 @@ def apply(tables: dict[str, pd.DataFrame], plant: PlantTruth, rng: np.random.Gen
 
     telemetry = raw.get("telemetry")
     if telemetry is not None and len(telemetry):
-        raw["telemetry"] = _telemetry_defects(telemetry, plant, plan, skewed, wrong_clock, story, manifest)
+        raw["telemetry"] = _telemetry_defects(telemetry, plant, plan, skewed, wrong_clock, story, settings, manifest)
     if raw.get("parts") is not None and len(raw["parts"]):
         raw["parts"] = _parts_defects(raw["parts"], plan, manifest)
     if raw.get("energy") is not None and len(raw["energy"]):
@@ -258,7 +265,7 @@ def _day(ns: int) -> str:
 
 
 def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, skewed: str | None,
-                       wrong_clock: str | None, story: Story, manifest: list) -> pd.DataFrame:
+                       wrong_clock: str | None, story: Story, settings: DefectSettings, manifest: list) -> pd.DataFrame:
     index = _index_telemetry(telemetry)
     rng = plan.rng
     assets = list(index.rows)
@@ -268,6 +275,17 @@ def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, 
     def running_anchors(asset_id: str) -> np.ndarray:
         rows = index.rows[asset_id]
         return index.times[rows][index.running[asset_id]]
+
+    def resting_anchors(asset_id: str) -> np.ndarray:
+        """Times the machine rests and will run again within STUCK_REST_LEAD_HOURS."""
+        times, running = index.times[index.rows[asset_id]], index.running[asset_id]
+        starts = times[running]
+        resting = times[~running]
+        if not len(starts) or not len(resting):
+            return resting[:0]
+        following = np.searchsorted(starts, resting)
+        ahead = np.where(following < len(starts), starts[np.minimum(following, len(starts) - 1)] - resting, np.iinfo(np.int64).max)
+        return resting[ahead <= np.int64(STUCK_REST_LEAD_HOURS * 3600) * 10**9]
 
     def pick_asset(candidates: list[str]) -> str | None:
         # Spread defects: the least-hit asset first, ties broken by the generator.
@@ -303,12 +321,15 @@ def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, 
             if window:
                 _unit_switch(values, index, asset_id, column, window, unit_from, unit_to, manifest)
 
-    asset_id = pick_asset(assets)
-    if index.sensors[asset_id]:
-        column = _choose(rng, [c for c in index.sensors[asset_id] if c != "power_kw"] or index.sensors[asset_id])
-        window = plan.window(asset_id, tuple(24 * d for d in STUCK_DAYS), running_anchors(asset_id), max_share=0.1)
-        if window:
-            _stuck(values, index, asset_id, column, window, manifest)
+    for _ in range(settings.stuck_per_group):
+        asset_id = pick_asset(assets)
+        if index.sensors[asset_id]:
+            column = _choose(rng, [c for c in index.sensors[asset_id] if c != "power_kw"] or index.sensors[asset_id])
+            at_rest = bool(rng.random() < settings.stuck_at_rest_share)
+            anchors = resting_anchors(asset_id) if at_rest else running_anchors(asset_id)
+            window = plan.window(asset_id, settings.stuck_hours, anchors, max_share=0.1)
+            if window:
+                _stuck(values, index, asset_id, column, window, at_rest, manifest)
 
     n = len(assets)
     for _ in range(max(1, n // 2)):
@@ -433,7 +454,8 @@ def _zeros(values, index: _Telemetry, asset_id: str, column: str, window: tuple[
             f"{changed} readings exactly 0.0 {UNITS.get(column, '')}: sensor without supply, reported as good")
 
 
-def _stuck(values, index: _Telemetry, asset_id: str, column: str, window: tuple[int, int], manifest: list) -> None:
+def _stuck(values, index: _Telemetry, asset_id: str, column: str, window: tuple[int, int], at_rest: bool,
+           manifest: list) -> None:
     rows = index.window(asset_id, *window)
     before = index.window(asset_id, window[0] - 86400 * 10**9, window[0])
     known = before[np.isfinite(values[column][before].astype(float))]
@@ -441,8 +463,11 @@ def _stuck(values, index: _Telemetry, asset_id: str, column: str, window: tuple[
         return
     frozen = values[column][known[-1]]
     values[column][rows] = frozen
+    hours = (window[1] - window[0]) / 3.6e12
+    how_long = f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
     _record(manifest, "stuck", "telemetry", asset_id, column, *window, len(rows),
-            f"sensor flat-lined at {float(frozen):g} {UNITS.get(column, '')} for {(window[1] - window[0]) / 8.64e13:.1f} days")
+            f"sensor flat-lined at {float(frozen):g} {UNITS.get(column, '')} for {how_long}"
+            + (", frozen while the machine was at rest" if at_rest else ""))
 
 
 def _spikes(values, index: _Telemetry, asset_id: str, column: str, window: tuple[int, int],

@@ -126,6 +126,16 @@ class HistorianSettings:
 
 
 @dataclass(frozen=True)
+class DefectSettings:
+    """The numbers of the dirt in the raw tables that are choices (the scenario's ``defects:`` section;
+    :mod:`plantsim.defects`). The defaults are the default plant's."""
+
+    stuck_per_group: int = 2  # stuck sensors per group of assets
+    stuck_hours: tuple[float, float] = (2.0, 120.0)  # how long a sensor stays frozen (log-uniform)
+    stuck_at_rest_share: float = 0.5  # share of stuck sensors that freeze while their machine rests
+
+
+@dataclass(frozen=True)
 class Story:
     """The plant's story (the scenario's ``story:`` section); empty when the scenario tells none."""
 
@@ -163,6 +173,7 @@ class Scenario:
     run_in_days: int = 0  # components neither wear nor fail in the first days of the records
     story: Story = Story()
     historian: HistorianSettings = HistorianSettings()
+    defects: DefectSettings = DefectSettings()
 
     @property
     def end(self) -> dt.date:
@@ -176,7 +187,7 @@ class Scenario:
 
 # The allowed keys at each level; anything else is a typo that would silently do nothing.
 _SCHEMA: dict[str, tuple[str, ...]] = {
-    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "historian", "story"),
+    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "historian", "defects", "story"),
     "plant": ("name", "timezone", "start", "days", "step_minutes", "seed"),
     "calendar": ("shifts", "holidays", "shutdowns"),
     "line": ("shifts", "saturday_shifts"),
@@ -189,11 +200,12 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "wear": ("speed_factor", "initial_wear", "run_in_days"),
     "historian": ("store_on_change_from", "heartbeat_minutes", "deadband"),
     "deadband": HISTORIAN_TAGS,
+    "defects": ("stuck_per_group", "stuck_hours", "stuck_at_rest_share"),
     "story": ("historian_export", "clock_right", "events"),
     "historian_export": ("asset", "start", "days"),
     "story_event": ("kind", "asset", "column", "during", "hours"),
 }
-_OPTIONAL_SECTIONS = ("historian", "story")
+_OPTIONAL_SECTIONS = ("historian", "defects", "story")
 
 
 class _Reader:
@@ -447,6 +459,32 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
                              high=days, integer=True),
         story=parse_story(r, top.get("story"), assets, start, end) if "story" in top else Story(source=source),
         historian=parse_historian(r, top["historian"], step) if "historian" in top else HistorianSettings(),
+        defects=parse_defects(r, top["defects"]) if "defects" in top else DefectSettings(),
+    )
+
+
+def parse_defects(r: _Reader, raw: Any) -> DefectSettings:
+    """The ``defects:`` section: each key optional (the default plant's value), each in a range that
+    keeps the dirt something a lesson can find."""
+    spec = r.mapping(raw, "defects", "defects")
+    default = DefectSettings()
+
+    def span(key: str, low: float, high: float) -> tuple[float, float]:
+        value = spec.get(key, list(getattr(default, key)))
+        if not isinstance(value, list) or len(value) != 2:
+            raise r.fail(f"defects.{key}", "must be [shortest, longest]")
+        first = r.number(value[0], f"defects.{key}", low=low, high=high)
+        last = r.number(value[1], f"defects.{key}", low=low, high=high)
+        if last < first:
+            raise r.fail(f"defects.{key}", "must be [shortest, longest] with shortest <= longest")
+        return first, last
+
+    return DefectSettings(
+        stuck_per_group=r.number(spec.get("stuck_per_group", default.stuck_per_group), "defects.stuck_per_group",
+                                 positive=False, low=0, high=10, integer=True),
+        stuck_hours=span("stuck_hours", 0.25, 24 * 14),
+        stuck_at_rest_share=r.number(spec.get("stuck_at_rest_share", default.stuck_at_rest_share),
+                                     "defects.stuck_at_rest_share", positive=False, low=0, high=1),
     )
 
 

@@ -222,7 +222,7 @@ def observe_group(truth: PlantTruth, plan, asset_numbers: dict[str, int], group_
         "tool_changes": workorders.tool_changes(truth, group_rng, parts=parts_frame),
     }
     raw, defect_manifest = defects.apply(clean, truth, rng_for(seed, 1000 + group_number, "defects"), assets=register,
-                                         story=plan.scenario.story)
+                                         story=plan.scenario.story, settings=plan.scenario.defects)
     return clean, raw, defect_manifest, _concat(part_truth)
 
 
