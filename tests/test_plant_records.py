@@ -627,6 +627,34 @@ def test_stuck_sensors_last_hours_to_days_and_freeze_at_rest_as_often_as_asked(p
     assert into_production >= 2
 
 
+def test_most_zero_faults_hit_a_tag_that_reads_0_at_rest_next_to_a_stop(plant, clean_tables):
+    clean = clean_tables["telemetry"]
+    resting = clean["machine_state"].astype(str).isin(["off", "down"])
+    reads_zero_at_rest = {(a, c) for a in clean["asset_id"].unique() for c in defects.SENSOR_COLUMNS
+                          if ((clean[c] == 0) & resting & (clean["asset_id"] == a)).any()}
+    settings = DefectSettings(zero_on_real_zero_share=1.0)
+    runs, into_the_stop = 0, 0
+    for seed in range(4):
+        _, manifest = defects.apply(clean_tables, plant, np.random.default_rng(seed), assets=_register(plant), story=STORY,
+                                    settings=settings)
+        story_free = manifest.iloc[len(STORY.events):]  # the story declares its own tags
+        faults = story_free[story_free["kind"].isin(["dropout", "zero_value"]) & (story_free["table"] == "telemetry")]
+        assert len(faults) >= 3
+        for _, fault in faults.iterrows():
+            assert (fault["asset_id"], fault["column"]) in reads_zero_at_rest, fault["defect_id"]
+            if fault["kind"] != "zero_value":
+                continue
+            mine = clean[clean["asset_id"] == fault["asset_id"]]
+            after = mine[mine["timestamp"] >= fault["start"]]
+            assert after["machine_state"].astype(str).iloc[0] in ("idle", "producing")
+            stop = after[after["machine_state"].astype(str).isin(["off", "down"])]["timestamp"].iloc[0]
+            assert stop - fault["start"] <= pd.Timedelta(hours=defects.ZERO_STOP_LEAD_HOURS)
+            in_window = ((mine["timestamp"] >= fault["start"]) & (mine["timestamp"] < fault["end"])).sum()
+            runs += 1
+            into_the_stop += fault["rows_affected"] < in_window  # its zeros run on into the real ones
+    assert runs >= 4 and into_the_stop >= 1
+
+
 def test_defects_are_deterministic(plant, clean_tables, applied):
     _, raw, manifest = applied
     again_raw, again = defects.apply(clean_tables, plant, np.random.default_rng(5), assets=_register(plant), story=STORY)

@@ -68,6 +68,7 @@ PLANT_STREAM = 8301  # plant-wide choices: which PLC has the wrong clock
 # data usable.
 DROPOUT_HOURS = (1.0, 36.0)
 ZERO_HOURS = (0.25, 6.0)
+ZERO_STOP_LEAD_HOURS = 2.0  # a zero run on a tag that reads 0 at rest starts at most this long before a stop
 STUCK_REST_LEAD_HOURS = 2.0  # a sensor that freezes at rest does so at most this long before its machine starts
 SPIKE_WINDOW_DAYS = (1.0, 3.0)
 SPIKES_PER_BURST = (5, 20)
@@ -331,19 +332,40 @@ def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, 
             if window:
                 _stuck(values, index, asset_id, column, window, at_rest, manifest)
 
+    # Tags that read a genuine 0.0 while their machine rests (no power, no current, no flow, no pressure).
+    zero_at_rest = {a: [c for c in index.sensors[a] if np.any(values[c][index.rows[a][~index.running[a]]] == 0.0)]
+                    for a in assets}
+
+    def zero_prone_column(asset_id: str) -> tuple[str, bool]:
+        """A tag for a dropout or a zero run: most often one that reads 0 at rest; whether it is one."""
+        real_zero = bool(rng.random() < settings.zero_on_real_zero_share) and bool(zero_at_rest[asset_id])
+        options = zero_at_rest[asset_id] if real_zero else index.sensors[asset_id]
+        return options[int(rng.integers(len(options)))], real_zero
+
+    def before_a_stop(asset_id: str) -> np.ndarray:
+        """Running times of the machine that it stops within ZERO_STOP_LEAD_HOURS."""
+        times, running = index.times[index.rows[asset_id]], index.running[asset_id]
+        stops = times[1:][running[:-1] & ~running[1:]]
+        runs = times[running]
+        if not len(stops):
+            return runs
+        following = np.minimum(np.searchsorted(stops, runs), len(stops) - 1)
+        ahead = stops[following] - runs
+        return runs[(ahead > 0) & (ahead <= np.int64(ZERO_STOP_LEAD_HOURS * 3600) * 10**9)]
+
     n = len(assets)
     for _ in range(max(1, n // 2)):
         asset_id = pick_asset(assets)
         if index.sensors[asset_id]:
-            column = index.sensors[asset_id][int(rng.integers(len(index.sensors[asset_id])))]
+            column, _ = zero_prone_column(asset_id)
             window = plan.window(asset_id, DROPOUT_HOURS, running_anchors(asset_id))
             if window:
                 _dropout(values, index, asset_id, column, window, rng, manifest)
     for _ in range(max(1, n // 3)):
         asset_id = pick_asset(assets)
         if index.sensors[asset_id]:
-            column = index.sensors[asset_id][int(rng.integers(len(index.sensors[asset_id])))]
-            window = plan.window(asset_id, ZERO_HOURS, running_anchors(asset_id))
+            column, real_zero = zero_prone_column(asset_id)
+            window = plan.window(asset_id, ZERO_HOURS, before_a_stop(asset_id) if real_zero else running_anchors(asset_id))
             if window:
                 _zeros(values, index, asset_id, column, window, manifest)
 

@@ -133,6 +133,7 @@ class DefectSettings:
     stuck_per_group: int = 2  # stuck sensors per group of assets
     stuck_hours: tuple[float, float] = (2.0, 120.0)  # how long a sensor stays frozen (log-uniform)
     stuck_at_rest_share: float = 0.5  # share of stuck sensors that freeze while their machine rests
+    zero_on_real_zero_share: float = 0.75  # share of dropouts and zero runs on a tag that reads 0 at rest
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "wear": ("speed_factor", "initial_wear", "run_in_days"),
     "historian": ("store_on_change_from", "heartbeat_minutes", "deadband"),
     "deadband": HISTORIAN_TAGS,
-    "defects": ("stuck_per_group", "stuck_hours", "stuck_at_rest_share"),
+    "defects": ("stuck_per_group", "stuck_hours", "stuck_at_rest_share", "zero_on_real_zero_share"),
     "story": ("historian_export", "clock_right", "events"),
     "historian_export": ("asset", "start", "days"),
     "story_event": ("kind", "asset", "column", "during", "hours"),
@@ -479,12 +480,15 @@ def parse_defects(r: _Reader, raw: Any) -> DefectSettings:
             raise r.fail(f"defects.{key}", "must be [shortest, longest] with shortest <= longest")
         return first, last
 
+    def share(key: str) -> float:
+        return r.number(spec.get(key, getattr(default, key)), f"defects.{key}", positive=False, low=0, high=1)
+
     return DefectSettings(
         stuck_per_group=r.number(spec.get("stuck_per_group", default.stuck_per_group), "defects.stuck_per_group",
                                  positive=False, low=0, high=10, integer=True),
         stuck_hours=span("stuck_hours", 0.25, 24 * 14),
-        stuck_at_rest_share=r.number(spec.get("stuck_at_rest_share", default.stuck_at_rest_share),
-                                     "defects.stuck_at_rest_share", positive=False, low=0, high=1),
+        stuck_at_rest_share=share("stuck_at_rest_share"),
+        zero_on_real_zero_share=share("zero_on_real_zero_share"),
     )
 
 
