@@ -655,6 +655,33 @@ def test_most_zero_faults_hit_a_tag_that_reads_0_at_rest_next_to_a_stop(plant, c
     assert runs >= 4 and into_the_stop >= 1
 
 
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_spikes_are_far_above_the_usual_maximum_or_jumps_within_the_normal_range(plant, clean_tables, share):
+    settings = DefectSettings(spike_bursts_per_group=4, spike_in_range_share=share)
+    raw, manifest = defects.apply(clean_tables, plant, np.random.default_rng(3), assets=_register(plant), story=STORY,
+                                  settings=settings)
+    clean = clean_tables["telemetry"]
+    raw_tel = raw["telemetry"].drop_duplicates("probe").set_index("probe").loc[clean["probe"]]
+    spikes = manifest[manifest["kind"] == "spike"]
+    assert len(spikes) >= 3
+    for _, spike in spikes.iterrows():
+        column = spike["column"]
+        mine = (clean["asset_id"] == spike["asset_id"]).to_numpy()
+        readings = clean.loc[mine, column].to_numpy(dtype=float)
+        low, high = np.nanquantile(readings, 0.01), np.nanquantile(readings, 0.99)
+        inside = mine & ((clean["timestamp"] >= spike["start"]) & (clean["timestamp"] < spike["end"])).to_numpy()
+        before, after = clean[column].to_numpy(dtype=float)[inside], raw_tel[column].to_numpy(dtype=float)[inside]
+        hit = after != before
+        assert hit.sum() == spike["rows_affected"] > 0
+        if share == 1.0:
+            step = 1 / 10 ** RESOLUTIONS[column].decimals
+            assert np.all((after[hit] >= low - step) & (after[hit] <= high + step)), spike["defect_id"]
+            assert np.all(np.abs(after[hit] - before[hit]) >= 0.15 * (high - low) - step)
+            assert "normal range" in spike["detail"]
+        else:
+            assert np.all(after[hit] >= 1.5 * high - 0.01) and "usual maximum" in spike["detail"]
+
+
 def test_defects_are_deterministic(plant, clean_tables, applied):
     _, raw, manifest = applied
     again_raw, again = defects.apply(clean_tables, plant, np.random.default_rng(5), assets=_register(plant), story=STORY)

@@ -173,6 +173,8 @@ def test_a_wrong_historian_section_names_file_and_key(tmp_path, change, key, wor
     (lambda d: d["defects"].update(stuck_at_rest_share=1.5), "defects.stuck_at_rest_share", "at most 1"),
     (lambda d: d["defects"].update(stuck_per_group=1.5), "defects.stuck_per_group", "whole number"),
     (lambda d: d["defects"].update(zero_on_real_zero_share=-0.2), "defects.zero_on_real_zero_share", "at least 0"),
+    (lambda d: d["defects"].update(spike_in_range_size=[0.2, 0.9]), "defects.spike_in_range_size", "at most 0.5"),
+    (lambda d: d["defects"].update(spike_bursts_per_group=-1), "defects.spike_bursts_per_group", "at least 0"),
     (lambda d: d["defects"].update(stuck_days=3), "defects.stuck_days", "not a known key"),
 ])
 def test_a_wrong_defects_section_names_file_and_key(tmp_path, change, key, words):

@@ -14,7 +14,9 @@ The defects, each a row (or a few rows) in the manifest:
 - ``stuck``: a sensor flat-lines at its last value for hours or days, sometimes from a time its
   machine rests (a flat line then, as the historian keeps it, is normal), staying frozen when the
   machine starts again;
-- ``spike``: a burst of single wild readings from electrical interference;
+- ``spike``: a burst of single wild readings from electrical interference, far above the sensor's
+  usual maximum, or, as often, from a loose connector: single readings that jump by 15-40 % of the
+  sensor's normal range and stay within it, which no fixed limit can catch;
 - ``drift`` then ``offset``: a sensor drifts away over weeks until it is recalibrated, and the
   recalibration leaves a small step;
 - ``unit_switch``: after a firmware update a transmitter reports degF instead of degC, or psi
@@ -369,14 +371,17 @@ def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, 
             if window:
                 _zeros(values, index, asset_id, column, window, manifest)
 
-    for _ in range(max(1, n // 4)):
+    bursts = settings.spike_bursts_per_group
+    in_range = int(np.floor(bursts * settings.spike_in_range_share + 0.5))  # the last bursts stay in range
+    for burst in range(bursts):
         asset_id = pick_asset(assets)
         if index.sensors[asset_id]:
             column = _choose(rng, index.sensors[asset_id])
             window = plan.window(asset_id, tuple(24 * d for d in SPIKE_WINDOW_DAYS), running_anchors(asset_id),
                                  max_share=0.05)
             if window:
-                _spikes(values, index, asset_id, column, window, rng, manifest)
+                size = settings.spike_in_range_size if burst >= bursts - in_range else None
+                _spikes(values, index, asset_id, column, window, rng, size, manifest)
 
     _count_changed_readings(values, telemetry, index, manifest, first_listed)
     raw = telemetry.copy()
@@ -493,16 +498,29 @@ def _stuck(values, index: _Telemetry, asset_id: str, column: str, window: tuple[
 
 
 def _spikes(values, index: _Telemetry, asset_id: str, column: str, window: tuple[int, int],
-            rng: np.random.Generator, manifest: list) -> None:
+            rng: np.random.Generator, in_range: tuple[float, float] | None, manifest: list) -> None:
+    """Single wild readings: far above the usual maximum, or (``in_range``: the move as a share of
+    the sensor's normal range, its 1st to 99th percentile) a jump up or down that stays inside it."""
     rows = index.window(asset_id, *window)
     if len(rows) < 2:
         return
     count = min(len(rows), int(rng.integers(*SPIKES_PER_BURST)))
     hit = np.sort(rng.choice(rows, size=count, replace=False))
-    typical = np.nanquantile(values[column][index.rows[asset_id]].astype(float), 0.99)
-    values[column][hit] = np.round(typical * rng.uniform(1.5, 4.0, count), 2).astype(values[column].dtype)
+    readings = values[column][index.rows[asset_id]].astype(float)
+    typical = np.nanquantile(readings, 0.99)
+    if in_range is None:
+        values[column][hit] = np.round(typical * rng.uniform(1.5, 4.0, count), 2).astype(values[column].dtype)
+        _record(manifest, "spike", "telemetry", asset_id, column, *window, count,
+                f"{count} single readings 1.5 to 4 times the sensor's usual maximum (electrical interference)")
+        return
+    low, high = np.nanquantile(readings, 0.01), typical
+    base = values[column][hit].astype(float)
+    move = rng.uniform(*in_range, count) * (high - low) * rng.choice(np.array([-1.0, 1.0]), count)
+    moved = np.where((base + move > high) | (base + move < low), base - move, base + move)  # the side that fits
+    values[column][hit] = as_stored(column, np.clip(moved, low, high)).astype(values[column].dtype)
     _record(manifest, "spike", "telemetry", asset_id, column, *window, count,
-            f"{count} single readings 1.5 to 4 times the sensor's usual maximum (electrical interference)")
+            f"{count} single readings that jump by {in_range[0]:.0%} to {in_range[1]:.0%} of the sensor's normal "
+            f"range and stay within it (a loose connector)")
 
 
 def _drift_and_offset(values, index: _Telemetry, asset_id: str, column: str, plan: _Plan, manifest: list) -> None:

@@ -134,6 +134,9 @@ class DefectSettings:
     stuck_hours: tuple[float, float] = (2.0, 120.0)  # how long a sensor stays frozen (log-uniform)
     stuck_at_rest_share: float = 0.5  # share of stuck sensors that freeze while their machine rests
     zero_on_real_zero_share: float = 0.75  # share of dropouts and zero runs on a tag that reads 0 at rest
+    spike_bursts_per_group: int = 2  # bursts of single wild readings per group of assets
+    spike_in_range_share: float = 0.5  # share of the bursts whose readings stay within the sensor's normal range
+    spike_in_range_size: tuple[float, float] = (0.15, 0.4)  # how far such a reading moves, as a share of that range
 
 
 @dataclass(frozen=True)
@@ -201,7 +204,8 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "wear": ("speed_factor", "initial_wear", "run_in_days"),
     "historian": ("store_on_change_from", "heartbeat_minutes", "deadband"),
     "deadband": HISTORIAN_TAGS,
-    "defects": ("stuck_per_group", "stuck_hours", "stuck_at_rest_share", "zero_on_real_zero_share"),
+    "defects": ("stuck_per_group", "stuck_hours", "stuck_at_rest_share", "zero_on_real_zero_share",
+                "spike_bursts_per_group", "spike_in_range_share", "spike_in_range_size"),
     "story": ("historian_export", "clock_right", "events"),
     "historian_export": ("asset", "start", "days"),
     "story_event": ("kind", "asset", "column", "during", "hours"),
@@ -489,6 +493,10 @@ def parse_defects(r: _Reader, raw: Any) -> DefectSettings:
         stuck_hours=span("stuck_hours", 0.25, 24 * 14),
         stuck_at_rest_share=share("stuck_at_rest_share"),
         zero_on_real_zero_share=share("zero_on_real_zero_share"),
+        spike_bursts_per_group=r.number(spec.get("spike_bursts_per_group", default.spike_bursts_per_group),
+                                        "defects.spike_bursts_per_group", positive=False, low=0, high=10, integer=True),
+        spike_in_range_share=share("spike_in_range_share"),
+        spike_in_range_size=span("spike_in_range_size", 0.05, 0.5),
     )
 
 
