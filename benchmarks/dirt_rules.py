@@ -45,6 +45,7 @@ FLAT_READINGS = 24  # simple rule: two hours of identical readings is a stuck se
 STUCK_PRODUCING_READINGS = 24  # thoughtful rule: two hours of identical readings while the machine produces
 HAMPEL_K = 10.0  # thoughtful rule: a single reading this many robust deviations from both neighbours
 PEER_K = 4.0  # thoughtful drift rule: a day this many robust deviations from the machine's usual gap to its peers
+STEP_K = 10.0  # thoughtful recalibration rule: a week-on-week step in that gap this many times its day-to-day noise
 
 # Recorded measurements of earlier plants (the numbers this script printed then), so that a change
 # in the dirt shows what it did. Each: (label, {rule set: (found, listed, false alarms)}).
@@ -295,7 +296,9 @@ def _peer_rule(rules: RuleSet, telemetry: pd.DataFrame, assets: pd.DataFrame) ->
     producing = telemetry[telemetry["machine_state"].astype(str) == "producing"]
     frame = producing.assign(day=producing["timestamp"].dt.floor("D"), asset=producing["asset_id"].astype(str))
     for column in (*TEMPERATURES, "pressure_bar"):
-        daily = frame.groupby(["asset", "day"], observed=True)[column].median().unstack("asset")
+        grouped = frame.groupby(["asset", "day"], observed=True)[column]
+        # A day with under two hours of production says little about the sensor.
+        daily = grouped.median().where(grouped.count() >= 24).unstack("asset")
         daily = daily.loc[:, daily.notna().any()]
         for k in sorted(set(kind)):
             members = [a for a in daily.columns if kind.get(a) == k]
@@ -308,6 +311,23 @@ def _peer_rule(rules: RuleSet, telemetry: pd.DataFrame, assets: pd.DataFrame) ->
                 floor = 0.05 if column == "pressure_bar" else 0.5
                 flags = ((gap - gap.median()).abs() > max(PEER_K * spread, floor)).to_numpy()
                 daily_events(rules, f"{column} off its peers", "telemetry", asset, column, pd.Series(daily.index), flags)
+                step_in_the_gap(rules, asset, column, gap.dropna(), floor)
+
+
+def step_in_the_gap(rules: RuleSet, asset: str, column: str, gap: pd.Series, floor: float) -> None:
+    """A recalibration, a sensor swapped: the median gap to the peers over the week after a day differs
+    from the week before by more than STEP_K times the gap's day-to-day noise (one event per step, on
+    the day the step is largest)."""
+    if len(gap) < 21:
+        return
+    before = gap.rolling(7, min_periods=4).median()
+    after = gap[::-1].rolling(7, min_periods=4).median()[::-1]
+    step = (after - before.shift()).abs()
+    noise = 1.4826 * (gap - gap.rolling(7, center=True, min_periods=4).median()).abs().median()
+    biggest = step == step.rolling(7, center=True, min_periods=1).max()
+    flags = ((step > max(STEP_K * noise, floor)) & biggest).to_numpy()
+    daily_events(rules, f"{column}: a step in the gap to its peers", "telemetry", asset, column,
+                 pd.Series(gap.index), flags)
 
 
 def _clock_rule(rules: RuleSet, telemetry: pd.DataFrame, parts: pd.DataFrame) -> None:

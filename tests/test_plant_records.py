@@ -682,6 +682,18 @@ def test_spikes_are_far_above_the_usual_maximum_or_jumps_within_the_normal_range
             assert np.all(after[hit] >= 1.5 * high - 0.01) and "usual maximum" in spike["detail"]
 
 
+def test_drift_lands_on_a_sensor_no_other_one_measures_again(plant, clean_tables):
+    redundant = {"cnc": "coolant_temp_c", "coolant_pump": "coolant_temp_c", "air_compressor": "pressure_bar"}
+    kinds = {a: t.spec.kind for a, t in plant.assets.items()}
+    columns = set()
+    for seed in range(8):
+        _, manifest = defects.apply(clean_tables, plant, np.random.default_rng(seed), assets=_register(plant), story=STORY)
+        for _, drift in manifest[manifest["kind"] == "drift"].iterrows():
+            assert drift["column"] != redundant.get(kinds[drift["asset_id"]]), drift["detail"]
+            columns.add(drift["column"])
+    assert len(columns) >= 2
+
+
 def test_defects_are_deterministic(plant, clean_tables, applied):
     _, raw, manifest = applied
     again_raw, again = defects.apply(clean_tables, plant, np.random.default_rng(5), assets=_register(plant), story=STORY)

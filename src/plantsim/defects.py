@@ -18,7 +18,9 @@ The defects, each a row (or a few rows) in the manifest:
   usual maximum, or, as often, from a loose connector: single readings that jump by 15-40 % of the
   sensor's normal range and stay within it, which no fixed limit can catch;
 - ``drift`` then ``offset``: a sensor drifts away over weeks until it is recalibrated, and the
-  recalibration leaves a small step;
+  recalibration leaves a small step; it is always a sensor no other one measures again (never the
+  coolant, which a line's CNCs and its pump read alike, nor the compressors' shared air header), so
+  there is no twin to compare it with;
 - ``unit_switch``: after a firmware update a transmitter reports degF instead of degC, or psi
   instead of bar, until someone notices;
 - ``duplicate_rows`` and ``out_of_order``: a store-and-forward buffer replays rows twice, or
@@ -60,6 +62,9 @@ SENSOR_COLUMNS = ("power_kw", "motor_current_a", "vibration_rms_mm_s", "bearing_
                   "coolant_temp_c", "flow_l_min", "pressure_bar", "discharge_temp_c")
 TEMPERATURE_COLUMNS = ("bearing_temp_c", "spindle_temp_c", "coolant_temp_c", "discharge_temp_c")
 DRIFTING_COLUMNS = TEMPERATURE_COLUMNS + ("pressure_bar",)
+# Sensors another one measures again, by asset kind: a line's CNCs and its coolant pump read the same
+# coolant, both compressors feed one air header. A drift there would show against its twin.
+REDUNDANT_COLUMNS = {"cnc": ("coolant_temp_c",), "coolant_pump": ("coolant_temp_c",), "air_compressor": ("pressure_bar",)}
 UNITS = {"power_kw": "kW", "motor_current_a": "A", "vibration_rms_mm_s": "mm/s", "bearing_temp_c": "degC",
          "spindle_temp_c": "degC", "coolant_temp_c": "degC", "flow_l_min": "l/min", "pressure_bar": "bar",
          "discharge_temp_c": "degC"}
@@ -308,10 +313,14 @@ def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, 
         plan.reserve(export.asset, first, first + export.days * 86400 * 10**9)
 
     # Long defects first, while the calendar is empty; short ones fit in between.
-    drifting = [a for a in assets if any(c in DRIFTING_COLUMNS for c in index.sensors[a])]
+    def drift_columns(asset_id: str) -> list[str]:
+        kind = plant.assets[asset_id].spec.kind if asset_id in plant.assets else ""
+        return [c for c in index.sensors[asset_id] if c in DRIFTING_COLUMNS and c not in REDUNDANT_COLUMNS.get(kind, ())]
+
+    drifting = [a for a in assets if drift_columns(a)]
     asset_id = pick_asset(drifting)
     if asset_id:
-        column = _choose(rng, [c for c in index.sensors[asset_id] if c in DRIFTING_COLUMNS])
+        column = _choose(rng, drift_columns(asset_id))
         _drift_and_offset(values, index, asset_id, column, plan, manifest)
 
     for group, unit_from, unit_to in ((TEMPERATURE_COLUMNS, "degC", "degF"), (("pressure_bar",), "bar", "psi")):
@@ -542,7 +551,8 @@ def _drift_and_offset(values, index: _Telemetry, asset_id: str, column: str, pla
     share = (index.times[rows] - start) / max(recalibrated - start, 1)
     values[column][rows] = values[column][rows] + (drift * share).astype(values[column].dtype)
     _record(manifest, "drift", "telemetry", asset_id, column, start, recalibrated, len(rows),
-            f"reading drifted linearly from 0 to {drift:+g} {UNITS[column]} until the recalibration on {_day(recalibrated)}")
+            f"reading drifted linearly from 0 to {drift:+g} {UNITS[column]} until the recalibration on {_day(recalibrated)}; "
+            "no other sensor measures the same")
     offset = round(float(rng.choice([-1, 1]) * rng.uniform(*OFFSET_SHARE_OF_DRIFT) * abs(drift)), decimals)
     if offset == 0:
         offset = 1 / 10**decimals
