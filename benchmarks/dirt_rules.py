@@ -47,9 +47,12 @@ HAMPEL_K = 10.0  # thoughtful rule: a single reading this many robust deviations
 PEER_K = 4.0  # thoughtful drift rule: a day this many robust deviations from the machine's usual gap to its peers
 STEP_K = 10.0  # thoughtful recalibration rule: a week-on-week step in that gap this many times its day-to-day noise
 
-# Recorded measurements of earlier plants (the numbers this script printed then), so that a change
-# in the dirt shows what it did. Each: (label, {rule set: (found, listed, false alarms)}).
-HISTORY = []
+# Recorded measurements of earlier plants (the numbers this script, as it is now, printed for them),
+# so that a change in the dirt shows what it did. Each: (label, {rule set: (found, listed, false alarms)}).
+HISTORY = [
+    ("e73f521: every reading kept, stuck sensors of 4-5 days, spikes far above the maximum, drift beside a twin",
+     {"simple": (44, 49, 69), "thoughtful": (49, 49, 182)}),
+]
 
 
 @dataclass
