@@ -344,7 +344,8 @@ def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, 
                 _stuck(values, index, asset_id, column, window, at_rest, manifest)
 
     # Tags that read a genuine 0.0 while their machine rests (no power, no current, no flow, no pressure).
-    zero_at_rest = {a: [c for c in index.sensors[a] if np.any(values[c][index.rows[a][~index.running[a]]] == 0.0)]
+    clean_values = {c: telemetry[c].to_numpy() for c in values}
+    zero_at_rest = {a: [c for c in index.sensors[a] if np.any(clean_values[c][index.rows[a][~index.running[a]]] == 0.0)]
                     for a in assets}
 
     def zero_prone_column(asset_id: str) -> tuple[str, bool]:

@@ -4,9 +4,9 @@
 when it has moved more than the tag's *deadband* from the last one it stored, and at every
 *heartbeat* (a fixed clock boundary, every ``heartbeat_minutes``) whatever the reading is; asked
 for a five-minute table, it answers each step with the last value it stored. So a machine at rest,
-whose temperatures barely move and whose vibration sits at the noise floor, shows flat lines for
-up to a heartbeat, and a flat line alone says nothing: a stuck sensor is told from a resting
-machine by the machine's state. :func:`store_on_change` does this to the telemetry from the day the
+whose vibration sits at the noise floor and whose pressure and flow are gone, shows flat lines that
+only a heartbeat's fresh reading may break, and a flat line alone says nothing: a stuck sensor is
+told from a resting machine by the machine's state. :func:`store_on_change` does this to the telemetry from the day the
 scenario says (``historian:`` in scenario.yml, :class:`plantsim.scenario.HistorianSettings`); it
 decides in whole units of each tag's resolution, so the bytes are the same on every machine.
 
