@@ -5,6 +5,7 @@ six assets, telemetry with a spindle bearing wearing out), not on the full simul
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from pathlib import Path
@@ -16,7 +17,8 @@ import pytest
 from plantsim import defects, events, historian, workorders
 from plantsim.model import (AssetSpec, AssetTruth, BearingGeometry, Disturbance, FailureMode, MaintenanceEvent,
                             PlantTruth, State, Timeline)
-from plantsim.scenario import load_scenario
+from plantsim.resolution import RESOLUTIONS, on_grid
+from plantsim.scenario import DefectSettings, load_scenario
 
 # The course's own story (datasets/plant/scenario.yml): its export week lies inside this small plant.
 STORY = load_scenario(Path(__file__).resolve().parents[1] / "datasets" / "plant" / "scenario.yml").story
@@ -176,9 +178,9 @@ def _telemetry(plant: PlantTruth) -> pd.DataFrame:
             "asset_id": pd.Categorical([asset_id] * n, categories=list(plant.assets)),
             "machine_state": pd.Categorical.from_codes(truth.state.astype(np.int64), STATE_NAMES),
             "recipe": pd.Categorical.from_codes(np.where(truth.recipe >= 0, 0, -1), ["HX-40"]),
-            **{k: np.round(v, 2).astype(np.float32) for k, v in columns.items()},
+            **{k: np.asarray(v, dtype=np.float64) for k, v in columns.items()},
         })
-        frames.append(frame)
+        frames.append(on_grid(frame, "telemetry"))  # each reading on its sensor's resolution, as the plant stores it
     telemetry = pd.concat(frames, ignore_index=True)
     telemetry["probe"] = np.arange(len(telemetry))  # lets the tests follow every row through the defects
     return telemetry
@@ -471,13 +473,15 @@ def test_telemetry_values_change_exactly_where_the_manifest_says(applied, clean_
             assert (after != before).sum() == defect["rows_affected"]
         elif kind == "unit_switch":
             expected = before * 9 / 5 + 32 if column.endswith("_c") else before * defects.PSI_PER_BAR
-            np.testing.assert_allclose(after, expected, atol=0.02)
+            half_a_unit = 0.5 / 10 ** RESOLUTIONS[column].decimals  # the converted reading on the sensor's grid
+            np.testing.assert_allclose(after, expected, atol=half_a_unit + 1e-4)
         elif kind in ("drift", "offset"):
             change = after - before
             assert np.all(np.diff(change) * np.sign(change[-1]) >= -1e-3) if kind == "drift" else np.ptp(change) < 1e-3
             assert np.abs(change).max() > 0
-        if kind != "spike":
-            assert inside.sum() == defect["rows_affected"]
+        # Every listed value defect counts the readings it really changed, and changed at least one.
+        changed = ~((after == before) | (np.isnan(after) & np.isnan(before)))
+        assert changed.sum() == defect["rows_affected"] > 0, (defect["defect_id"], kind)
         explained[column] |= inside
     for column, covered in explained.items():
         if column not in clean:
@@ -575,6 +579,121 @@ def test_censoring_lists_every_component_still_running(applied, plant):
     assert bearing["start"] == repaired and (censored["rows_affected"] == 0).all()
 
 
+def test_the_export_week_shows_the_storys_events_and_no_other_defect(plant, clean_tables):
+    export = STORY.historian_export
+    first = pd.Timestamp(export.start_local).tz_localize(TIMEZONE).tz_convert("UTC")
+    last = first + pd.Timedelta(days=export.days)
+
+    def others_in_the_week(story) -> int:
+        count = 0
+        for seed in range(6):
+            _, manifest = defects.apply(clean_tables, plant, np.random.default_rng(seed), assets=_register(plant), story=story)
+            mine = manifest[(manifest["asset_id"] == export.asset) & (manifest["table"] == "telemetry")]
+            overlapping = mine[(mine["start"] < last) & (mine["end"] > first)]
+            count += len(overlapping) - len(story.events)
+        return count
+
+    assert others_in_the_week(STORY) == 0
+    # Without the export the same seeds put random defects into that week: the rule is what keeps it clean.
+    assert others_in_the_week(dataclasses.replace(STORY, historian_export=None)) > 0
+
+
+def _state_at(telemetry: pd.DataFrame, asset_id: str, when: pd.Timestamp) -> str:
+    mine = telemetry[(telemetry["asset_id"] == asset_id) & (telemetry["timestamp"] == when)]
+    return str(mine["machine_state"].iloc[0])
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_stuck_sensors_last_hours_to_days_and_freeze_at_rest_as_often_as_asked(plant, clean_tables, share):
+    settings = DefectSettings(stuck_per_group=4, stuck_hours=(2.0, 30.0), stuck_at_rest_share=share)
+    raw, manifest = defects.apply(clean_tables, plant, np.random.default_rng(11), assets=_register(plant), story=STORY,
+                                  settings=settings)
+    clean = clean_tables["telemetry"]
+    stuck = manifest[manifest["kind"] == "stuck"]
+    assert len(stuck) >= 3
+    raw_tel = raw["telemetry"].drop_duplicates("probe").set_index("probe").loc[clean["probe"]]
+    into_production = 0
+    for _, defect in stuck.iterrows():
+        hours = (defect["end"] - defect["start"]) / pd.Timedelta(hours=1)
+        assert 2.0 - 1 / 12 <= hours <= 30.0 + 1 / 12
+        state = _state_at(clean, defect["asset_id"], defect["start"])
+        assert (state in ("off", "down")) == (share == 1.0), (defect["defect_id"], state)
+        assert ("at rest" in defect["detail"]) == (share == 1.0)
+        inside = ((clean["asset_id"] == defect["asset_id"]) & (clean["timestamp"] >= defect["start"])
+                  & (clean["timestamp"] < defect["end"])).to_numpy()
+        assert raw_tel[defect["column"]].to_numpy()[inside].tolist() == [raw_tel[defect["column"]].to_numpy()[inside][0]] * inside.sum()
+        into_production += (clean.loc[inside, "machine_state"].astype(str) == "producing").any()
+    # Frozen at rest, a sensor stays frozen when its machine starts: the flat line goes on while producing.
+    assert into_production >= 2
+
+
+def test_most_zero_faults_hit_a_tag_that_reads_0_at_rest_next_to_a_stop(plant, clean_tables):
+    clean = clean_tables["telemetry"]
+    resting = clean["machine_state"].astype(str).isin(["off", "down"])
+    reads_zero_at_rest = {(a, c) for a in clean["asset_id"].unique() for c in defects.SENSOR_COLUMNS
+                          if ((clean[c] == 0) & resting & (clean["asset_id"] == a)).any()}
+    settings = DefectSettings(zero_on_real_zero_share=1.0)
+    runs, into_the_stop = 0, 0
+    for seed in range(4):
+        _, manifest = defects.apply(clean_tables, plant, np.random.default_rng(seed), assets=_register(plant), story=STORY,
+                                    settings=settings)
+        story_free = manifest.iloc[len(STORY.events):]  # the story declares its own tags
+        faults = story_free[story_free["kind"].isin(["dropout", "zero_value"]) & (story_free["table"] == "telemetry")]
+        assert len(faults) >= 3
+        for _, fault in faults.iterrows():
+            assert (fault["asset_id"], fault["column"]) in reads_zero_at_rest, fault["defect_id"]
+            if fault["kind"] != "zero_value":
+                continue
+            mine = clean[clean["asset_id"] == fault["asset_id"]]
+            after = mine[mine["timestamp"] >= fault["start"]]
+            assert after["machine_state"].astype(str).iloc[0] in ("idle", "producing")
+            stop = after[after["machine_state"].astype(str).isin(["off", "down"])]["timestamp"].iloc[0]
+            assert stop - fault["start"] <= pd.Timedelta(hours=defects.ZERO_STOP_LEAD_HOURS)
+            in_window = ((mine["timestamp"] >= fault["start"]) & (mine["timestamp"] < fault["end"])).sum()
+            runs += 1
+            into_the_stop += fault["rows_affected"] < in_window  # its zeros run on into the real ones
+    assert runs >= 4 and into_the_stop >= 1
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_spikes_are_far_above_the_usual_maximum_or_jumps_within_the_normal_range(plant, clean_tables, share):
+    settings = DefectSettings(spike_bursts_per_group=4, spike_in_range_share=share)
+    raw, manifest = defects.apply(clean_tables, plant, np.random.default_rng(3), assets=_register(plant), story=STORY,
+                                  settings=settings)
+    clean = clean_tables["telemetry"]
+    raw_tel = raw["telemetry"].drop_duplicates("probe").set_index("probe").loc[clean["probe"]]
+    spikes = manifest[manifest["kind"] == "spike"]
+    assert len(spikes) >= 3
+    for _, spike in spikes.iterrows():
+        column = spike["column"]
+        mine = (clean["asset_id"] == spike["asset_id"]).to_numpy()
+        readings = clean.loc[mine, column].to_numpy(dtype=float)
+        low, high = np.nanquantile(readings, 0.01), np.nanquantile(readings, 0.99)
+        inside = mine & ((clean["timestamp"] >= spike["start"]) & (clean["timestamp"] < spike["end"])).to_numpy()
+        before, after = clean[column].to_numpy(dtype=float)[inside], raw_tel[column].to_numpy(dtype=float)[inside]
+        hit = after != before
+        assert hit.sum() == spike["rows_affected"] > 0
+        if share == 1.0:
+            step = 1 / 10 ** RESOLUTIONS[column].decimals
+            assert np.all((after[hit] >= low - step) & (after[hit] <= high + step)), spike["defect_id"]
+            assert np.all(np.abs(after[hit] - before[hit]) >= 0.15 * (high - low) - step)
+            assert "normal range" in spike["detail"]
+        else:
+            assert np.all(after[hit] >= 1.5 * high - 0.01) and "usual maximum" in spike["detail"]
+
+
+def test_drift_lands_on_a_sensor_no_other_one_measures_again(plant, clean_tables):
+    redundant = {"cnc": "coolant_temp_c", "coolant_pump": "coolant_temp_c", "air_compressor": "pressure_bar"}
+    kinds = {a: t.spec.kind for a, t in plant.assets.items()}
+    columns = set()
+    for seed in range(8):
+        _, manifest = defects.apply(clean_tables, plant, np.random.default_rng(seed), assets=_register(plant), story=STORY)
+        for _, drift in manifest[manifest["kind"] == "drift"].iterrows():
+            assert drift["column"] != redundant.get(kinds[drift["asset_id"]]), drift["detail"]
+            columns.add(drift["column"])
+    assert len(columns) >= 2
+
+
 def test_defects_are_deterministic(plant, clean_tables, applied):
     _, raw, manifest = applied
     again_raw, again = defects.apply(clean_tables, plant, np.random.default_rng(5), assets=_register(plant), story=STORY)
@@ -582,6 +701,47 @@ def test_defects_are_deterministic(plant, clean_tables, applied):
     pd.testing.assert_frame_equal(again_raw["telemetry"], raw["telemetry"])
     _, other = defects.apply(clean_tables, plant, np.random.default_rng(6), assets=_register(plant), story=STORY)
     assert not other["start"].equals(manifest["start"])
+
+
+# --- historian: store on change ----------------------------------------------------------------
+
+def _one_tag(values, start="2025-04-07 00:00", asset="CNC-101", column="bearing_temp_c") -> pd.DataFrame:
+    times = pd.date_range(start, periods=len(values), freq="5min", tz="UTC")
+    return pd.DataFrame({"timestamp": times, "asset_id": asset, column: np.asarray(values, dtype=np.float32)})
+
+
+def test_a_historian_stores_a_reading_only_when_it_moves_past_the_deadband():
+    readings = [30.0, 30.1, 30.2, 30.3, 30.1, 30.4, 30.4, 30.5, 30.2, 30.0, 29.9, 30.0, 30.1, 30.1]
+    kept = historian.store_on_change(_one_tag(readings), {"bearing_temp_c": 0.1}, 60, pd.Timestamp("2025-04-07", tz="UTC"))
+    # A change of exactly the deadband (0.1 degC, one unit of the sensor) is not stored, 0.2 is; 01:00
+    # is a heartbeat, stored though it lies only 0.1 degC from the last stored reading.
+    expected = [30.0, 30.0, 30.2, 30.2, 30.2, 30.4, 30.4, 30.4, 30.2, 30.0, 30.0, 30.0, 30.1, 30.1]
+    np.testing.assert_array_equal(kept["bearing_temp_c"].to_numpy(), np.asarray(expected, dtype=np.float32))
+
+
+def test_a_historian_stores_every_change_of_quality_and_leaves_earlier_rows_and_other_tags_alone():
+    frame = _one_tag([30.0, 30.1, 30.1, np.nan, np.nan, 30.1, 30.2, 0.0, 0.1, 30.1], start="2025-04-06 23:10")
+    frame["load_pct"] = np.float32(50.0) + np.arange(len(frame), dtype=np.float32) / 10
+    since = pd.Timestamp("2025-04-06 23:20", tz="UTC")
+    kept = historian.store_on_change(frame, {"bearing_temp_c": 0.1}, 60, since)
+    # 23:10 and 23:15 lie before the switch and stay as read; 23:20 starts the stored stretch; an empty
+    # reading and the first good one after it are always stored; a jump to 0.0 is a change like any other.
+    expected = [30.0, 30.1, 30.1, np.nan, np.nan, 30.1, 30.1, 0.0, 0.0, 30.1]
+    np.testing.assert_array_equal(kept["bearing_temp_c"].to_numpy(), np.asarray(expected, dtype=np.float32))
+    assert (kept["load_pct"] == frame["load_pct"]).all()  # no deadband declared for it
+    again = historian.store_on_change(kept, {"bearing_temp_c": 0.1}, 60, since)
+    pd.testing.assert_frame_equal(again, kept)  # what a historian kept, it keeps
+
+
+def test_each_asset_is_stored_on_its_own_whatever_the_row_order():
+    a = _one_tag([20.0, 20.1, 20.1, 20.3], asset="CNC-101")
+    b = _one_tag([40.0, 40.3, 40.1, 40.2], asset="CNC-102")
+    mixed = pd.concat([a, b]).iloc[[4, 0, 5, 1, 6, 2, 7, 3]].reset_index(drop=True)
+    kept = historian.store_on_change(mixed, {"bearing_temp_c": 0.1}, 60, pd.Timestamp("2025-04-07", tz="UTC"))
+    by_asset = kept.sort_values(["asset_id", "timestamp"]).groupby("asset_id")["bearing_temp_c"].apply(
+        lambda x: [round(float(v), 1) for v in x])
+    assert by_asset["CNC-101"] == [20.0, 20.0, 20.0, 20.3]
+    assert by_asset["CNC-102"] == [40.0, 40.3, 40.1, 40.1]
 
 
 # --- historian export --------------------------------------------------------------------------
@@ -628,7 +788,8 @@ def test_historian_csv_shows_the_raw_dropouts(export, applied):
     text, _, _ = export
     _, _, manifest = applied
     frame = pd.read_csv(io.StringIO(text), comment="#", dtype=str, keep_default_na=False)
-    shown = manifest[(manifest["asset_id"] == "CNC-102") & manifest["kind"].isin(["dropout", "zero_value"])]
+    shown = manifest[(manifest["asset_id"] == "CNC-102") & manifest["kind"].isin(["dropout", "zero_value"])
+                     & (manifest["table"] == "telemetry")]
     assert set(shown["kind"]) == {"dropout", "zero_value"}
     headers = {c: historian.TAGS[c][0] for c in historian.TAGS}
     for _, defect in shown.iterrows():

@@ -144,6 +144,58 @@ def test_the_default_story_declares_the_historian_export_and_what_its_week_shows
     assert all(e.window == (export.start, dt.date(2025, 4, 2)) for e in story.events)
 
 
+def test_the_default_historian_stores_on_change_after_module_00s_week():
+    scenario = load_scenario(DEFAULT)
+    settings, export = scenario.historian, scenario.story.historian_export
+    assert settings.store_on_change_from > export.start + dt.timedelta(days=export.days - 1), (
+        "module 00's export week shows every reading as sampled")
+    assert settings.heartbeat_minutes == 60 and set(settings.deadband) >= {"vibration_rms_mm_s", "bearing_temp_c"}
+
+
+@pytest.mark.parametrize("change, key, words", [
+    (lambda d: d["historian"].update(store_on_change_from="April"), "historian.store_on_change_from", "must be a date"),
+    (lambda d: d["historian"].update(heartbeat_minutes=7), "historian.heartbeat_minutes", "whole number of steps"),
+    (lambda d: d["historian"].update(heartbeat_minutes=35), "historian.heartbeat_minutes", "divides a day"),
+    (lambda d: d["historian"]["deadband"].update(bearing_temp_c=-0.1), "historian.deadband.bearing_temp_c", "at least 0"),
+    (lambda d: d["historian"]["deadband"].update(humidity_pct=1), "historian.deadband.humidity_pct", "not a known key"),
+    (lambda d: d["historian"].update(deadband={}), "historian.deadband", "is needed"),
+    (lambda d: d["historian"].update(compression="on"), "historian.compression", "not a known key"),
+])
+def test_a_wrong_historian_section_names_file_and_key(tmp_path, change, key, words):
+    with pytest.raises(ScenarioError, match=f"'{key}'.*{words}"):
+        load_scenario(scenario_with(tmp_path, change))
+
+
+@pytest.mark.parametrize("change, key, words", [
+    (lambda d: d["defects"].update(stuck_hours=[48, 2]), "defects.stuck_hours", "shortest <= longest"),
+    (lambda d: d["defects"].update(stuck_hours=[0.1, 2]), "defects.stuck_hours", "at least 0.25"),
+    (lambda d: d["defects"].update(stuck_hours=5), "defects.stuck_hours", "must be \\[shortest, longest\\]"),
+    (lambda d: d["defects"].update(stuck_at_rest_share=1.5), "defects.stuck_at_rest_share", "at most 1"),
+    (lambda d: d["defects"].update(stuck_per_group=1.5), "defects.stuck_per_group", "whole number"),
+    (lambda d: d["defects"].update(zero_on_real_zero_share=-0.2), "defects.zero_on_real_zero_share", "at least 0"),
+    (lambda d: d["defects"].update(spike_in_range_size=[0.2, 0.9]), "defects.spike_in_range_size", "at most 0.5"),
+    (lambda d: d["defects"].update(spike_bursts_per_group=-1), "defects.spike_bursts_per_group", "at least 0"),
+    (lambda d: d["defects"].update(stuck_days=3), "defects.stuck_days", "not a known key"),
+])
+def test_a_wrong_defects_section_names_file_and_key(tmp_path, change, key, words):
+    with pytest.raises(ScenarioError, match=f"'{key}'.*{words}"):
+        load_scenario(scenario_with(tmp_path, change))
+
+
+def test_the_defects_section_is_the_default_plants_dirt_and_may_be_left_out(tmp_path):
+    from plantsim.scenario import DefectSettings
+
+    assert load_scenario(DEFAULT).defects == DefectSettings()
+    assert load_scenario(scenario_with(tmp_path, lambda d: d.pop("defects"))).defects == DefectSettings()
+    changed = load_scenario(scenario_with(tmp_path, lambda d: d["defects"].update(stuck_per_group=0)))
+    assert changed.defects.stuck_per_group == 0 and changed.defects.stuck_hours == DefectSettings().stuck_hours
+
+
+def test_without_a_historian_section_every_reading_is_kept(tmp_path):
+    scenario = load_scenario(scenario_with(tmp_path, lambda d: d.pop("historian")))
+    assert scenario.historian.store_on_change_from is None
+
+
 def test_a_scenario_without_a_story_is_a_plant_without_guarantees(tmp_path):
     story = load_scenario(scenario_with(tmp_path, lambda d: d.pop("story"))).story
     assert (story.historian_export, story.clock_right, story.events) == (None, (), ())

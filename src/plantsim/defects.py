@@ -11,10 +11,16 @@ The defects, each a row (or a few rows) in the manifest:
   except where it wrote 0.0 at the edges of the gap (many historians store a bad reading as zero);
 - ``zero_value``: a run of readings that are exactly 0.0 while the machine runs (a sensor
   without supply, reported as a good zero);
-- ``stuck``: a sensor flat-lines at its last value for days;
-- ``spike``: a burst of single wild readings from electrical interference;
+- ``stuck``: a sensor flat-lines at its last value for hours or days, sometimes from a time its
+  machine rests (a flat line then, as the historian keeps it, is normal), staying frozen when the
+  machine starts again;
+- ``spike``: a burst of single wild readings from electrical interference, far above the sensor's
+  usual maximum, or, as often, from a loose connector: single readings that jump by 15-40 % of the
+  sensor's normal range and stay within it, which no fixed limit can catch;
 - ``drift`` then ``offset``: a sensor drifts away over weeks until it is recalibrated, and the
-  recalibration leaves a small step;
+  recalibration leaves a small step; it is always a sensor no other one measures again (never the
+  coolant, which a line's CNCs and its pump read alike, nor the compressors' shared air header), so
+  there is no twin to compare it with;
 - ``unit_switch``: after a firmware update a transmitter reports degF instead of degC, or psi
   instead of bar, until someone notices;
 - ``duplicate_rows`` and ``out_of_order``: a store-and-forward buffer replays rows twice, or
@@ -35,7 +41,8 @@ of the register, so each group of assets written separately agrees on them.
 
 The scenario's story (:class:`plantsim.scenario.Story`) comes first: its events (a dropout in the
 week of the historian export, for example) are placed before any random defect, in the order
-declared, and the machines it keeps ``clock_right`` get no clock defect.
+declared; no random defect touches the export's machine in the export's week, and the machines it
+keeps ``clock_right`` get no clock defect.
 """
 from __future__ import annotations
 
@@ -46,7 +53,8 @@ import pandas as pd
 
 from plantsim.events import state_codes
 from plantsim.model import PlantTruth, State
-from plantsim.scenario import STORY_EVENT_MAX_HOURS, ScenarioError, Story, StoryEvent
+from plantsim.resolution import RESOLUTIONS, as_stored
+from plantsim.scenario import STORY_EVENT_MAX_HOURS, DefectSettings, ScenarioError, Story, StoryEvent
 from plantsim.workorders import TOOL_MODE
 
 MANIFEST_COLUMNS = ["defect_id", "kind", "table", "asset_id", "column", "start", "end", "rows_affected", "detail"]
@@ -54,6 +62,9 @@ SENSOR_COLUMNS = ("power_kw", "motor_current_a", "vibration_rms_mm_s", "bearing_
                   "coolant_temp_c", "flow_l_min", "pressure_bar", "discharge_temp_c")
 TEMPERATURE_COLUMNS = ("bearing_temp_c", "spindle_temp_c", "coolant_temp_c", "discharge_temp_c")
 DRIFTING_COLUMNS = TEMPERATURE_COLUMNS + ("pressure_bar",)
+# Sensors another one measures again, by asset kind: a line's CNCs and its coolant pump read the same
+# coolant, both compressors feed one air header. A drift there would show against its twin.
+REDUNDANT_COLUMNS = {"cnc": ("coolant_temp_c",), "coolant_pump": ("coolant_temp_c",), "air_compressor": ("pressure_bar",)}
 UNITS = {"power_kw": "kW", "motor_current_a": "A", "vibration_rms_mm_s": "mm/s", "bearing_temp_c": "degC",
          "spindle_temp_c": "degC", "coolant_temp_c": "degC", "flow_l_min": "l/min", "pressure_bar": "bar",
          "discharge_temp_c": "degC"}
@@ -64,7 +75,8 @@ PLANT_STREAM = 8301  # plant-wide choices: which PLC has the wrong clock
 # data usable.
 DROPOUT_HOURS = (1.0, 36.0)
 ZERO_HOURS = (0.25, 6.0)
-STUCK_DAYS = (2.0, 10.0)
+ZERO_STOP_LEAD_HOURS = 2.0  # a zero run on a tag that reads 0 at rest starts at most this long before a stop
+STUCK_REST_LEAD_HOURS = 2.0  # a sensor that freezes at rest does so at most this long before its machine starts
 SPIKE_WINDOW_DAYS = (1.0, 3.0)
 SPIKES_PER_BURST = (5, 20)
 DRIFT_WEEKS = (3.0, 8.0)
@@ -109,10 +121,15 @@ class _Plan:
         self.end = self.grid[-1] + self.step_ns
         self.rng = rng
         self.taken: dict[str, list[tuple[int, int]]] = {}
+        self.reserved: dict[str, list[tuple[int, int]]] = {}  # kept free of defects, not a defect itself
 
     def free(self, asset_id: str, start: int, end: int) -> bool:
         margin = 6 * 3600 * 10**9
-        return all(end + margin <= s or start >= e + margin for s, e in self.taken.get(asset_id, []))
+        spans = self.taken.get(asset_id, []) + self.reserved.get(asset_id, [])
+        return all(end + margin <= s or start >= e + margin for s, e in spans)
+
+    def reserve(self, asset_id: str, start: int, end: int) -> None:
+        self.reserved.setdefault(asset_id, []).append((start, end))
 
     def take(self, asset_id: str, start: int, end: int) -> None:
         self.taken.setdefault(asset_id, []).append((start, end))
@@ -124,12 +141,14 @@ class _Plan:
         No window covers more than ``max_share`` of the records, however short they are.
         """
         span = float(self.end - self.grid[0])
+        # The length is drawn once and only the start is tried again, so that a crowded calendar does
+        # not favour short windows over long ones.
+        low, high = hours
+        length_h = np.exp(self.rng.uniform(np.log(low), np.log(high))) if log_uniform else self.rng.uniform(low, high)
+        length_h = min(length_h, max_share * span / 3.6e12)
+        length = np.int64(round(length_h * 3600 / (self.step_ns / 1e9))) * self.step_ns
+        length = max(length, self.step_ns)
         for _ in range(40):
-            low, high = hours
-            length_h = np.exp(self.rng.uniform(np.log(low), np.log(high))) if log_uniform else self.rng.uniform(low, high)
-            length_h = min(length_h, max_share * span / 3.6e12)
-            length = np.int64(round(length_h * 3600 / (self.step_ns / 1e9))) * self.step_ns
-            length = max(length, self.step_ns)
             if anchors is not None and len(anchors):
                 start = int(anchors[int(self.rng.integers(len(anchors)))])
             else:
@@ -142,14 +161,17 @@ class _Plan:
 
 
 def apply(tables: dict[str, pd.DataFrame], plant: PlantTruth, rng: np.random.Generator, *,
-          assets: pd.DataFrame | None = None, story: Story | None = None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+          assets: pd.DataFrame | None = None, story: Story | None = None,
+          settings: DefectSettings | None = None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The raw tables and the defect manifest, from the clean tables (which are not modified).
 
     ``assets`` is the plant's asset register; when given, plant-wide defects are placed among all
     of its assets (each group of assets written separately then agrees on them), otherwise among
     the assets in ``plant``. ``story`` is the scenario's story: its events happen first.
+    ``settings`` are the scenario's choices for the dirt (the default plant's when not given).
     """
     story = story or Story()
+    settings = settings or DefectSettings()
     raw = {name: (frame.copy() if frame is not None and name != "vibration" else frame) for name, frame in tables.items()}
     manifest: list[dict] = []
     plan = _Plan(plant.timeline, rng)
@@ -157,7 +179,7 @@ def apply(tables: dict[str, pd.DataFrame], plant: PlantTruth, rng: np.random.Gen
 
     telemetry = raw.get("telemetry")
     if telemetry is not None and len(telemetry):
-        raw["telemetry"] = _telemetry_defects(telemetry, plant, plan, skewed, wrong_clock, story, manifest)
+        raw["telemetry"] = _telemetry_defects(telemetry, plant, plan, skewed, wrong_clock, story, settings, manifest)
     if raw.get("parts") is not None and len(raw["parts"]):
         raw["parts"] = _parts_defects(raw["parts"], plan, manifest)
     if raw.get("energy") is not None and len(raw["energy"]):
@@ -251,15 +273,27 @@ def _day(ns: int) -> str:
 
 
 def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, skewed: str | None,
-                       wrong_clock: str | None, story: Story, manifest: list) -> pd.DataFrame:
+                       wrong_clock: str | None, story: Story, settings: DefectSettings, manifest: list) -> pd.DataFrame:
     index = _index_telemetry(telemetry)
     rng = plan.rng
     assets = list(index.rows)
     values = {c: telemetry[c].to_numpy(copy=True) for c in SENSOR_COLUMNS if c in telemetry.columns}
+    first_listed = len(manifest)
 
     def running_anchors(asset_id: str) -> np.ndarray:
         rows = index.rows[asset_id]
         return index.times[rows][index.running[asset_id]]
+
+    def resting_anchors(asset_id: str) -> np.ndarray:
+        """Times the machine rests and will run again within STUCK_REST_LEAD_HOURS."""
+        times, running = index.times[index.rows[asset_id]], index.running[asset_id]
+        starts = times[running]
+        resting = times[~running]
+        if not len(starts) or not len(resting):
+            return resting[:0]
+        following = np.searchsorted(starts, resting)
+        ahead = np.where(following < len(starts), starts[np.minimum(following, len(starts) - 1)] - resting, np.iinfo(np.int64).max)
+        return resting[ahead <= np.int64(STUCK_REST_LEAD_HOURS * 3600) * 10**9]
 
     def pick_asset(candidates: list[str]) -> str | None:
         # Spread defects: the least-hit asset first, ties broken by the generator.
@@ -272,12 +306,21 @@ def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, 
     for event in story.events:
         if event.asset in index.rows:  # the event's machine belongs to this group
             _story_event(event, values, index, plan, running_anchors(event.asset), plant, story.source, manifest)
+    # The export week shows the story's events and nothing else: a lesson reads that week line by line.
+    export = story.historian_export
+    if export is not None and export.asset in index.rows:
+        first = pd.Timestamp(export.start_local).tz_localize(plant.timeline.timezone).tz_convert("UTC").value
+        plan.reserve(export.asset, first, first + export.days * 86400 * 10**9)
 
     # Long defects first, while the calendar is empty; short ones fit in between.
-    drifting = [a for a in assets if any(c in DRIFTING_COLUMNS for c in index.sensors[a])]
+    def drift_columns(asset_id: str) -> list[str]:
+        kind = plant.assets[asset_id].spec.kind if asset_id in plant.assets else ""
+        return [c for c in index.sensors[asset_id] if c in DRIFTING_COLUMNS and c not in REDUNDANT_COLUMNS.get(kind, ())]
+
+    drifting = [a for a in assets if drift_columns(a)]
     asset_id = pick_asset(drifting)
     if asset_id:
-        column = _choose(rng, [c for c in index.sensors[asset_id] if c in DRIFTING_COLUMNS])
+        column = _choose(rng, drift_columns(asset_id))
         _drift_and_offset(values, index, asset_id, column, plan, manifest)
 
     for group, unit_from, unit_to in ((TEMPERATURE_COLUMNS, "degC", "degF"), (("pressure_bar",), "bar", "psi")):
@@ -290,38 +333,67 @@ def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, 
             if window:
                 _unit_switch(values, index, asset_id, column, window, unit_from, unit_to, manifest)
 
-    asset_id = pick_asset(assets)
-    if index.sensors[asset_id]:
-        column = _choose(rng, [c for c in index.sensors[asset_id] if c != "power_kw"] or index.sensors[asset_id])
-        window = plan.window(asset_id, tuple(24 * d for d in STUCK_DAYS), running_anchors(asset_id), max_share=0.1)
-        if window:
-            _stuck(values, index, asset_id, column, window, manifest)
+    for _ in range(settings.stuck_per_group):
+        asset_id = pick_asset(assets)
+        if index.sensors[asset_id]:
+            column = _choose(rng, [c for c in index.sensors[asset_id] if c != "power_kw"] or index.sensors[asset_id])
+            at_rest = bool(rng.random() < settings.stuck_at_rest_share)
+            anchors = resting_anchors(asset_id) if at_rest else running_anchors(asset_id)
+            window = plan.window(asset_id, settings.stuck_hours, anchors, max_share=0.1)
+            if window:
+                _stuck(values, index, asset_id, column, window, at_rest, manifest)
+
+    # Tags that read a genuine 0.0 while their machine rests (no power, no current, no flow, no pressure).
+    clean_values = {c: telemetry[c].to_numpy() for c in values}
+    zero_at_rest = {a: [c for c in index.sensors[a] if np.any(clean_values[c][index.rows[a][~index.running[a]]] == 0.0)]
+                    for a in assets}
+
+    def zero_prone_column(asset_id: str) -> tuple[str, bool]:
+        """A tag for a dropout or a zero run: most often one that reads 0 at rest; whether it is one."""
+        real_zero = bool(rng.random() < settings.zero_on_real_zero_share) and bool(zero_at_rest[asset_id])
+        options = zero_at_rest[asset_id] if real_zero else index.sensors[asset_id]
+        return options[int(rng.integers(len(options)))], real_zero
+
+    def before_a_stop(asset_id: str) -> np.ndarray:
+        """Running times of the machine that it stops within ZERO_STOP_LEAD_HOURS."""
+        times, running = index.times[index.rows[asset_id]], index.running[asset_id]
+        stops = times[1:][running[:-1] & ~running[1:]]
+        runs = times[running]
+        if not len(stops):
+            return runs
+        following = np.minimum(np.searchsorted(stops, runs), len(stops) - 1)
+        ahead = stops[following] - runs
+        return runs[(ahead > 0) & (ahead <= np.int64(ZERO_STOP_LEAD_HOURS * 3600) * 10**9)]
 
     n = len(assets)
     for _ in range(max(1, n // 2)):
         asset_id = pick_asset(assets)
         if index.sensors[asset_id]:
-            column = index.sensors[asset_id][int(rng.integers(len(index.sensors[asset_id])))]
+            column, _ = zero_prone_column(asset_id)
             window = plan.window(asset_id, DROPOUT_HOURS, running_anchors(asset_id))
             if window:
                 _dropout(values, index, asset_id, column, window, rng, manifest)
     for _ in range(max(1, n // 3)):
         asset_id = pick_asset(assets)
         if index.sensors[asset_id]:
-            column = index.sensors[asset_id][int(rng.integers(len(index.sensors[asset_id])))]
-            window = plan.window(asset_id, ZERO_HOURS, running_anchors(asset_id))
+            column, real_zero = zero_prone_column(asset_id)
+            window = plan.window(asset_id, ZERO_HOURS, before_a_stop(asset_id) if real_zero else running_anchors(asset_id))
             if window:
                 _zeros(values, index, asset_id, column, window, manifest)
 
-    for _ in range(max(1, n // 4)):
+    bursts = settings.spike_bursts_per_group
+    in_range = int(np.floor(bursts * settings.spike_in_range_share + 0.5))  # the last bursts stay in range
+    for burst in range(bursts):
         asset_id = pick_asset(assets)
         if index.sensors[asset_id]:
             column = _choose(rng, index.sensors[asset_id])
             window = plan.window(asset_id, tuple(24 * d for d in SPIKE_WINDOW_DAYS), running_anchors(asset_id),
                                  max_share=0.05)
             if window:
-                _spikes(values, index, asset_id, column, window, rng, manifest)
+                size = settings.spike_in_range_size if burst >= bursts - in_range else None
+                _spikes(values, index, asset_id, column, window, rng, size, manifest)
 
+    _count_changed_readings(values, telemetry, index, manifest, first_listed)
     raw = telemetry.copy()
     for column, array in values.items():
         raw[column] = array
@@ -361,6 +433,34 @@ def _telemetry_defects(telemetry: pd.DataFrame, plant: PlantTruth, plan: _Plan, 
     return raw
 
 
+VALUE_KINDS = ("dropout", "zero_value", "stuck", "spike", "drift", "offset", "unit_switch")
+
+
+def _count_changed_readings(values: dict, telemetry: pd.DataFrame, index: _Telemetry, manifest: list,
+                            first: int) -> None:
+    """Put the changed readings on their column's grid, then make each value defect count the readings
+    it really changed (as stored: a drift's first hundredths round away, a frozen reading may equal the
+    true one, a reading at rest may already be 0); a defect that changed none is not listed."""
+    for column, array in values.items():
+        if column not in RESOLUTIONS:
+            continue
+        original = telemetry[column].to_numpy()
+        moved = ~((array == original) | (np.isnan(array) & np.isnan(original)))
+        array[moved] = as_stored(column, array[moved]).astype(array.dtype)
+    kept = manifest[:first]
+    for entry in manifest[first:]:
+        column = entry["column"]
+        if entry["table"] == "telemetry" and entry["kind"] in VALUE_KINDS and column in values:
+            rows = index.window(entry["asset_id"], entry["start"], entry["end"])
+            before, after = telemetry[column].to_numpy()[rows], values[column][rows]
+            changed = int(np.count_nonzero(~((before == after) | (np.isnan(before) & np.isnan(after)))))
+            if not changed:
+                continue
+            entry["rows_affected"] = changed
+        kept.append(entry)
+    manifest[first:] = kept[first:]
+
+
 def _choose(rng: np.random.Generator, options: list[str]) -> str:
     return options[int(rng.integers(len(options)))]
 
@@ -391,7 +491,8 @@ def _zeros(values, index: _Telemetry, asset_id: str, column: str, window: tuple[
             f"{changed} readings exactly 0.0 {UNITS.get(column, '')}: sensor without supply, reported as good")
 
 
-def _stuck(values, index: _Telemetry, asset_id: str, column: str, window: tuple[int, int], manifest: list) -> None:
+def _stuck(values, index: _Telemetry, asset_id: str, column: str, window: tuple[int, int], at_rest: bool,
+           manifest: list) -> None:
     rows = index.window(asset_id, *window)
     before = index.window(asset_id, window[0] - 86400 * 10**9, window[0])
     known = before[np.isfinite(values[column][before].astype(float))]
@@ -399,21 +500,37 @@ def _stuck(values, index: _Telemetry, asset_id: str, column: str, window: tuple[
         return
     frozen = values[column][known[-1]]
     values[column][rows] = frozen
+    hours = (window[1] - window[0]) / 3.6e12
+    how_long = f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
     _record(manifest, "stuck", "telemetry", asset_id, column, *window, len(rows),
-            f"sensor flat-lined at {float(frozen):g} {UNITS.get(column, '')} for {(window[1] - window[0]) / 8.64e13:.1f} days")
+            f"sensor flat-lined at {float(frozen):g} {UNITS.get(column, '')} for {how_long}"
+            + (", frozen while the machine was at rest" if at_rest else ""))
 
 
 def _spikes(values, index: _Telemetry, asset_id: str, column: str, window: tuple[int, int],
-            rng: np.random.Generator, manifest: list) -> None:
+            rng: np.random.Generator, in_range: tuple[float, float] | None, manifest: list) -> None:
+    """Single wild readings: far above the usual maximum, or (``in_range``: the move as a share of
+    the sensor's normal range, its 1st to 99th percentile) a jump up or down that stays inside it."""
     rows = index.window(asset_id, *window)
     if len(rows) < 2:
         return
     count = min(len(rows), int(rng.integers(*SPIKES_PER_BURST)))
     hit = np.sort(rng.choice(rows, size=count, replace=False))
-    typical = np.nanquantile(values[column][index.rows[asset_id]].astype(float), 0.99)
-    values[column][hit] = np.round(typical * rng.uniform(1.5, 4.0, count), 2).astype(values[column].dtype)
+    readings = values[column][index.rows[asset_id]].astype(float)
+    typical = np.nanquantile(readings, 0.99)
+    if in_range is None:
+        values[column][hit] = np.round(typical * rng.uniform(1.5, 4.0, count), 2).astype(values[column].dtype)
+        _record(manifest, "spike", "telemetry", asset_id, column, *window, count,
+                f"{count} single readings 1.5 to 4 times the sensor's usual maximum (electrical interference)")
+        return
+    low, high = np.nanquantile(readings, 0.01), typical
+    base = values[column][hit].astype(float)
+    move = rng.uniform(*in_range, count) * (high - low) * rng.choice(np.array([-1.0, 1.0]), count)
+    moved = np.where((base + move > high) | (base + move < low), base - move, base + move)  # the side that fits
+    values[column][hit] = as_stored(column, np.clip(moved, low, high)).astype(values[column].dtype)
     _record(manifest, "spike", "telemetry", asset_id, column, *window, count,
-            f"{count} single readings 1.5 to 4 times the sensor's usual maximum (electrical interference)")
+            f"{count} single readings that jump by {in_range[0]:.0%} to {in_range[1]:.0%} of the sensor's normal "
+            f"range and stay within it (a loose connector)")
 
 
 def _drift_and_offset(values, index: _Telemetry, asset_id: str, column: str, plan: _Plan, manifest: list) -> None:
@@ -435,7 +552,8 @@ def _drift_and_offset(values, index: _Telemetry, asset_id: str, column: str, pla
     share = (index.times[rows] - start) / max(recalibrated - start, 1)
     values[column][rows] = values[column][rows] + (drift * share).astype(values[column].dtype)
     _record(manifest, "drift", "telemetry", asset_id, column, start, recalibrated, len(rows),
-            f"reading drifted linearly from 0 to {drift:+g} {UNITS[column]} until the recalibration on {_day(recalibrated)}")
+            f"reading drifted linearly from 0 to {drift:+g} {UNITS[column]} until the recalibration on {_day(recalibrated)}; "
+            "no other sensor measures the same")
     offset = round(float(rng.choice([-1, 1]) * rng.uniform(*OFFSET_SHARE_OF_DRIFT) * abs(drift)), decimals)
     if offset == 0:
         offset = 1 / 10**decimals

@@ -3,7 +3,9 @@
 Every error names the file and the key, so a wrong scenario is fixed in one look.
 
 Besides the plant itself (calendar, lines, recipes, assets, maintenance, materials, wear), a
-scenario may tell the plant's *story* (its optional ``story:`` section, :class:`Story`): the
+scenario may say how the plant's historian keeps the telemetry (its optional ``historian:`` section,
+:class:`HistorianSettings`: from which day it stores a reading only when it moves by more than a
+deadband, and how often it stores one anyway), and it may tell the plant's *story* (its optional ``story:`` section, :class:`Story`): the
 machine and week of the historian export a lesson starts from, the machines whose clocks stay
 right, and the phenomena a lesson relies on, such as a vibration dropout in that week. The
 simulator and the defect layer make every declared event happen, whatever the seed; the course
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,9 @@ STORY_EVENT_KINDS = {
     "dropout": "the sensor reports nothing for a few hours, with 0.0 written at the edges of the gap",
     "zero_value": "a run of exact 0.0 readings while the machine runs",
 }
+# The telemetry tags a historian deadband may be set for: the numeric columns of the telemetry table.
+HISTORIAN_TAGS = ("speed_rpm", "load_pct", "power_kw", "motor_current_a", "vibration_rms_mm_s", "bearing_temp_c",
+                  "spindle_temp_c", "coolant_temp_c", "flow_l_min", "pressure_bar", "discharge_temp_c")
 HISTORIAN_EXPORT = "historian_export"  # the name a story event's `during` uses for the export's week
 # A story event starts at least this long before its window ends, so that it lies inside it whole.
 STORY_EVENT_MAX_HOURS = 12.0
@@ -106,6 +111,35 @@ class StoryEvent:
 
 
 @dataclass(frozen=True)
+class HistorianSettings:
+    """How the historian keeps the telemetry (the scenario's ``historian:`` section; :mod:`plantsim.historian`).
+
+    From local midnight of ``store_on_change_from`` it stores a tag's reading only when it has moved
+    by more than the tag's ``deadband`` (in the tag's unit) from the last stored one, and at every
+    heartbeat, a clock time that is a whole multiple of ``heartbeat_minutes``. Without the section (or
+    with no day) it keeps every reading.
+    """
+
+    store_on_change_from: dt.date | None = None
+    heartbeat_minutes: int = 60
+    deadband: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DefectSettings:
+    """The numbers of the dirt in the raw tables that are choices (the scenario's ``defects:`` section;
+    :mod:`plantsim.defects`). The defaults are the default plant's."""
+
+    stuck_per_group: int = 2  # stuck sensors per group of assets
+    stuck_hours: tuple[float, float] = (2.0, 120.0)  # how long a sensor stays frozen (log-uniform)
+    stuck_at_rest_share: float = 0.5  # share of stuck sensors that freeze while their machine rests
+    zero_on_real_zero_share: float = 0.75  # share of dropouts and zero runs on a tag that reads 0 at rest
+    spike_bursts_per_group: int = 2  # bursts of single wild readings per group of assets
+    spike_in_range_share: float = 0.5  # share of the bursts whose readings stay within the sensor's normal range
+    spike_in_range_size: tuple[float, float] = (0.15, 0.4)  # how far such a reading moves, as a share of that range
+
+
+@dataclass(frozen=True)
 class Story:
     """The plant's story (the scenario's ``story:`` section); empty when the scenario tells none."""
 
@@ -142,6 +176,8 @@ class Scenario:
     initial_wear: tuple[float, float] = (0.05, 0.6)  # each component's wear when the records start
     run_in_days: int = 0  # components neither wear nor fail in the first days of the records
     story: Story = Story()
+    historian: HistorianSettings = HistorianSettings()
+    defects: DefectSettings = DefectSettings()
 
     @property
     def end(self) -> dt.date:
@@ -155,7 +191,7 @@ class Scenario:
 
 # The allowed keys at each level; anything else is a typo that would silently do nothing.
 _SCHEMA: dict[str, tuple[str, ...]] = {
-    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "story"),
+    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "historian", "defects", "story"),
     "plant": ("name", "timezone", "start", "days", "step_minutes", "seed"),
     "calendar": ("shifts", "holidays", "shutdowns"),
     "line": ("shifts", "saturday_shifts"),
@@ -166,11 +202,15 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "condition_based": ("health_trigger", "detection_probability"),
     "materials": ("lot_size_parts", "bad_lot_probability"),
     "wear": ("speed_factor", "initial_wear", "run_in_days"),
+    "historian": ("store_on_change_from", "heartbeat_minutes", "deadband"),
+    "deadband": HISTORIAN_TAGS,
+    "defects": ("stuck_per_group", "stuck_hours", "stuck_at_rest_share", "zero_on_real_zero_share",
+                "spike_bursts_per_group", "spike_in_range_share", "spike_in_range_size"),
     "story": ("historian_export", "clock_right", "events"),
     "historian_export": ("asset", "start", "days"),
     "story_event": ("kind", "asset", "column", "during", "hours"),
 }
-_OPTIONAL_SECTIONS = ("story",)
+_OPTIONAL_SECTIONS = ("historian", "defects", "story")
 
 
 class _Reader:
@@ -423,7 +463,62 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
         run_in_days=r.number(wear.get("run_in_days", 0), "wear.run_in_days", positive=False, low=0,
                              high=days, integer=True),
         story=parse_story(r, top.get("story"), assets, start, end) if "story" in top else Story(source=source),
+        historian=parse_historian(r, top["historian"], step) if "historian" in top else HistorianSettings(),
+        defects=parse_defects(r, top["defects"]) if "defects" in top else DefectSettings(),
     )
+
+
+def parse_defects(r: _Reader, raw: Any) -> DefectSettings:
+    """The ``defects:`` section: each key optional (the default plant's value), each in a range that
+    keeps the dirt something a lesson can find."""
+    spec = r.mapping(raw, "defects", "defects")
+    default = DefectSettings()
+
+    def span(key: str, low: float, high: float) -> tuple[float, float]:
+        value = spec.get(key, list(getattr(default, key)))
+        if not isinstance(value, list) or len(value) != 2:
+            raise r.fail(f"defects.{key}", "must be [shortest, longest]")
+        first = r.number(value[0], f"defects.{key}", low=low, high=high)
+        last = r.number(value[1], f"defects.{key}", low=low, high=high)
+        if last < first:
+            raise r.fail(f"defects.{key}", "must be [shortest, longest] with shortest <= longest")
+        return first, last
+
+    def share(key: str) -> float:
+        return r.number(spec.get(key, getattr(default, key)), f"defects.{key}", positive=False, low=0, high=1)
+
+    return DefectSettings(
+        stuck_per_group=r.number(spec.get("stuck_per_group", default.stuck_per_group), "defects.stuck_per_group",
+                                 positive=False, low=0, high=10, integer=True),
+        stuck_hours=span("stuck_hours", 0.25, 24 * 14),
+        stuck_at_rest_share=share("stuck_at_rest_share"),
+        zero_on_real_zero_share=share("zero_on_real_zero_share"),
+        spike_bursts_per_group=r.number(spec.get("spike_bursts_per_group", default.spike_bursts_per_group),
+                                        "defects.spike_bursts_per_group", positive=False, low=0, high=10, integer=True),
+        spike_in_range_share=share("spike_in_range_share"),
+        spike_in_range_size=span("spike_in_range_size", 0.05, 0.5),
+    )
+
+
+def parse_historian(r: _Reader, raw: Any, step_minutes: int) -> HistorianSettings:
+    """The ``historian:`` section: a day, a heartbeat that falls on whole steps at the same clock
+    times every day, a deadband of zero or more per tag."""
+    spec = r.mapping(raw, "historian", "historian")
+    # Any day: one after the records end keeps every reading (a short what-if plant of the default
+    # scenario), one before they start stores on change throughout.
+    since = None
+    if spec.get("store_on_change_from") is not None:
+        since = r.date(spec["store_on_change_from"], "historian.store_on_change_from")
+    heartbeat = r.number(spec.get("heartbeat_minutes", 60), "historian.heartbeat_minutes", integer=True, high=1440)
+    if heartbeat % step_minutes or 1440 % heartbeat:
+        raise r.fail("historian.heartbeat_minutes", f"must be a whole number of steps ({step_minutes} min) that "
+                                                    f"divides a day (1440 min), not {heartbeat}")
+    bands = r.mapping(spec.get("deadband", {}) or {}, "historian.deadband", "deadband")
+    deadband = {tag: r.number(value, f"historian.deadband.{tag}", positive=False, low=0) for tag, value in bands.items()}
+    if since is not None and not deadband:
+        raise r.fail("historian.deadband", "is needed when store_on_change_from is set: a deadband per tag it "
+                                           "stores on change")
+    return HistorianSettings(since, heartbeat, deadband)
 
 
 def parse_story(r: _Reader, raw: Any, assets: list[AssetEntry], start: dt.date, end: dt.date) -> Story:

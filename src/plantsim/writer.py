@@ -193,7 +193,7 @@ def quality_causes_frame(truth: PlantTruth, lines: list[str]) -> pd.DataFrame:
 
 def observe_group(truth: PlantTruth, plan, asset_numbers: dict[str, int], group_number: int, seed: int):
     """Observation and record layers for one group: clean tables, raw tables, truth extras."""
-    from plantsim import defects, energy, events, quality, sensors, vibration, workorders
+    from plantsim import defects, energy, events, historian, quality, sensors, vibration, workorders
     from plantsim.simulate import rng_for
 
     telemetry, waves, parts, part_truth, meters = [], [], [], [], []
@@ -209,7 +209,8 @@ def observe_group(truth: PlantTruth, plan, asset_numbers: dict[str, int], group_
             part_truth.append(true_parts)
     group_rng = rng_for(seed, 1000 + group_number, "records")
     register = asset_kinds.asset_table(plan.specs)  # the whole plant: ids and plant-wide choices agree across groups
-    telemetry_frame = _concat(telemetry)
+    # What the historian kept (stored on change from the scenario's day): every table after it reads that.
+    telemetry_frame = historian.as_kept(_concat(telemetry), plan.scenario.historian, plan.scenario.timezone)
     parts_frame = _concat(parts)
     clean = {
         "telemetry": telemetry_frame,
@@ -221,7 +222,7 @@ def observe_group(truth: PlantTruth, plan, asset_numbers: dict[str, int], group_
         "tool_changes": workorders.tool_changes(truth, group_rng, parts=parts_frame),
     }
     raw, defect_manifest = defects.apply(clean, truth, rng_for(seed, 1000 + group_number, "defects"), assets=register,
-                                         story=plan.scenario.story)
+                                         story=plan.scenario.story, settings=plan.scenario.defects)
     return clean, raw, defect_manifest, _concat(part_truth)
 
 
