@@ -42,6 +42,9 @@ def test_default_scenario_is_valid():
     (lambda d: d["assets"][0].update(recipes=["HX-99"]), "assets[0] (CNC-101).recipes", "HX-99"),
     (lambda d: d["assets"][1].update(id="CNC-101"), "assets[1] (CNC-101)", "unique"),
     (lambda d: d["plant"].pop("seed"), "plant.seed", "is missing"),
+    (lambda d: d["quality"].update(gauge_sigma_um=0), "quality.gauge_sigma_um", "positive"),
+    (lambda d: d["quality"].update(gauge_sigma_um=25), "quality.gauge_sigma_um", "at most 10"),
+    (lambda d: d["quality"].update(gauge_sigma="0.6"), "quality.gauge_sigma", "not a known key"),
 ])
 def test_bad_scenario_names_file_and_key(tmp_path, change, key, words):
     path = scenario_with(tmp_path, change)
@@ -51,6 +54,14 @@ def test_bad_scenario_names_file_and_key(tmp_path, change, key, words):
     assert str(path) in message
     assert f"'{key}'" in message
     assert words in message
+
+
+def test_a_scenario_may_leave_out_the_optional_sections_and_gets_the_default_plant_s_settings(tmp_path):
+    from plantsim.model import PlantSettings
+
+    full = load_scenario(DEFAULT)
+    path = scenario_with(tmp_path, lambda d: d.pop("quality"))
+    assert load_scenario(path).settings == PlantSettings() == full.settings
 
 
 def test_missing_scenario_file(tmp_path):

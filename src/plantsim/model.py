@@ -154,6 +154,17 @@ class Disturbance:
     asset_id: str | None = None  # the asset that caused it, where one did (the tripped compressor)
 
 
+@dataclass(frozen=True)
+class PlantSettings:
+    """The scenario's physics and record-keeping knobs that the observation and record layers read.
+
+    The defaults are the default plant's (datasets/plant/scenario.yml states every one of them);
+    a scenario may leave a key out and gets the default.
+    """
+
+    gauge_sigma_um: float = 0.6  # in-process bore gauge: repeatability (1 sigma) before its 1 um resolution
+
+
 @dataclass
 class PlantTruth:
     """The whole plant's truth layer: what the observation and record layers are made from."""
@@ -165,3 +176,4 @@ class PlantTruth:
                                  # (truth: > 1 is a porous lot; the trainee-facing table leaves it out)
     recipes: pd.DataFrame  # one row per recipe, columns as in the scenario
     seed: int
+    settings: PlantSettings = field(default_factory=PlantSettings)

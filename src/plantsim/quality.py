@@ -13,8 +13,12 @@ by the mechanisms a machining plant lives with:
 - a porous casting lot (porosity index above 1) shows porosity at inspection;
 - and the ordinary scatter of the process, with a rare gross error (a chip under the part).
 
-The gauge reads the bore with its own error (sigma 1.5 um, 1 um resolution). A part passes when its
-gauged bore is within tolerance, its roughness Ra is at most 3.2 um, and it shows no defect.
+The bore is gauged in process, at the machine, by an air gauge with a repeatability of 0.6 um (1
+sigma, the scenario's ``quality.gauge_sigma_um``) and a 1 um display: with its rounding that is a
+measurement sigma of 0.67 um, 6 sigma = 16 % of the 25 um H7 tolerance of HX-40 and 13 % of the 30 um
+of HX-55 and HX-72, a gauge AIAG's MSA manual calls acceptable for its use (10-30 %, under 10 % good).
+A part passes when its gauged bore is within tolerance, its roughness Ra is at most 3.2 um, and it
+shows no defect.
 
 The part-truth table keeps the true diameter and the cause that moved the part most: the
 mechanism behind a rejected part; for a good part that is off centre by at least
@@ -46,8 +50,7 @@ TOOL_WEAR_UM_PER_MM_VB = -20.0 / 0.30
 THERMAL_UM_PER_MM_PER_K = 0.023  # aluminium, 23e-6 / K
 REFERENCE_TEMPERATURE_C = 20.0
 VIBRATION_SCATTER_UM = 1.0  # extra scatter per A/B limit of vibration above the A/B limit
-GAUGE_SIGMA_UM = 1.5
-GAUGE_RESOLUTION_MM = 0.001
+GAUGE_RESOLUTION_MM = 0.001  # the gauge's repeatability is a scenario setting (PlantSettings.gauge_sigma_um)
 RA_LIMIT_UM = 3.2
 RA_TOOL_WEAR_GAIN = 0.9  # Ra rises by this share of the recipe's base Ra at VB 0.3 mm
 RA_PER_VIBRATION_EXCESS_UM = 0.45  # Ra added per A/B limit of vibration above the A/B limit
@@ -172,7 +175,7 @@ def parts(truth: AssetTruth, plant: PlantTruth, rng: np.random.Generator) -> tup
     fixture_um = fixture * rng.standard_normal(m)
     vibration_um = VIBRATION_SCATTER_UM * vibration_excess * rng.standard_normal(m)
     true_um = (low + high) / 2 + wear_um + thermal_um + fixture_um + vibration_um + process_um + gross_um
-    gauge_um = true_um + GAUGE_SIGMA_UM * rng.standard_normal(m)
+    gauge_um = true_um + plant.settings.gauge_sigma_um * rng.standard_normal(m)
     measured_mm = as_stored("bore_diameter_mm", nominal + gauge_um / 1000.0)
 
     # Surface.

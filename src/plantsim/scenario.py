@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from plantsim.model import PlantSettings
+
 ASSET_KINDS = ("cnc", "coolant_pump", "conveyor", "air_compressor")
 SHIFT_NAMES = ("early", "late", "night")
 UTILITY_LINE = "UT"
@@ -66,6 +68,7 @@ class Scenario:
     lot_size_parts: int
     bad_lot_probability: float
     wear_speed_factor: float
+    settings: PlantSettings = PlantSettings()  # optional sections: quality, ...
 
     @property
     def end(self) -> dt.date:
@@ -79,7 +82,7 @@ class Scenario:
 
 # The allowed keys at each level; anything else is a typo that would silently do nothing.
 _SCHEMA: dict[str, tuple[str, ...]] = {
-    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear"),
+    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "quality"),
     "plant": ("name", "timezone", "start", "days", "step_minutes", "seed"),
     "calendar": ("shifts", "holidays", "shutdowns"),
     "line": ("shifts", "saturday_shifts"),
@@ -90,7 +93,10 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "condition_based": ("health_trigger", "detection_probability"),
     "materials": ("lot_size_parts", "bad_lot_probability"),
     "wear": ("speed_factor",),
+    "quality": ("gauge_sigma_um",),
 }
+# Sections a scenario may leave out: their keys take the default plant's values (PlantSettings).
+_OPTIONAL_SECTIONS = ("quality",)
 
 
 class _Reader:
@@ -170,7 +176,8 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
     r = _Reader(source)
     top = r.mapping(raw, "", "")
     for section in _SCHEMA[""]:
-        r.require(top, section, "")
+        if section not in _OPTIONAL_SECTIONS:
+            r.require(top, section, "")
 
     plant = r.mapping(top["plant"], "plant", "plant")
     timezone = str(r.require(plant, "timezone", "plant"))
@@ -303,6 +310,7 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
 
     materials = r.mapping(top["materials"], "materials", "materials")
     wear = r.mapping(top["wear"], "wear", "wear")
+    settings = _settings(r, top)
 
     return Scenario(
         source=source,
@@ -331,4 +339,13 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
         bad_lot_probability=r.number(r.require(materials, "bad_lot_probability", "materials"),
                                      "materials.bad_lot_probability", positive=False, low=0, high=1),
         wear_speed_factor=r.number(r.require(wear, "speed_factor", "wear"), "wear.speed_factor", high=100),
+        settings=settings,
     )
+
+
+def _settings(r: _Reader, top: dict) -> PlantSettings:
+    """The optional sections' knobs, each checked against the range a real plant could have."""
+    default = PlantSettings()
+    quality = r.mapping(top.get("quality") or {}, "quality", "quality")
+    gauge = r.number(quality.get("gauge_sigma_um", default.gauge_sigma_um), "quality.gauge_sigma_um", high=10)
+    return PlantSettings(gauge_sigma_um=gauge)

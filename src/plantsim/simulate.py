@@ -241,7 +241,8 @@ def simulate_group(plan: PlantPlan, group: list[AssetSpec]) -> PlantTruth:
     """The truth layer for one group of assets (a line, or the utilities)."""
     truths = {spec.asset_id: simulate_asset(plan, spec) for spec in group}
     return PlantTruth(timeline=plan.timeline, assets=truths, disturbances=plan.disturbances,
-                      material_lots=plan.material_lots, recipes=plan.recipes, seed=plan.scenario.seed)
+                      material_lots=plan.material_lots, recipes=plan.recipes, seed=plan.scenario.seed,
+                      settings=plan.scenario.settings)
 
 
 def simulate(scenario: Scenario) -> PlantTruth:
@@ -251,7 +252,8 @@ def simulate(scenario: Scenario) -> PlantTruth:
     for group in plan.groups():
         truths.update(simulate_group(plan, group).assets)
     return PlantTruth(timeline=plan.timeline, assets=truths, disturbances=plan.disturbances,
-                      material_lots=plan.material_lots, recipes=plan.recipes, seed=scenario.seed)
+                      material_lots=plan.material_lots, recipes=plan.recipes, seed=scenario.seed,
+                      settings=scenario.settings)
 
 
 def generate(scenario_path: str | Path, out_dir: str | Path, seed: int | None = None, progress: bool = False,

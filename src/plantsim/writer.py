@@ -274,7 +274,8 @@ def write_plant(scenario: Scenario, scenario_path: Path, out_dir: Path, progress
             defect_manifests.append(defect_manifest.assign(group=name))
             del truth, clean, raw, truth_tables
             bar.update(1)
-        plant_truth_view = PlantTruth(plan.timeline, {}, plan.disturbances, plan.material_lots, plan.recipes, scenario.seed)
+        plant_truth_view = PlantTruth(plan.timeline, {}, plan.disturbances, plan.material_lots, plan.recipes, scenario.seed,
+                                      scenario.settings)
         write_parquet(disturbances_frame(plant_truth_view), staging / "truth" / "disturbances" / "plant.parquet")
         write_parquet(quality_causes_frame(plant_truth_view, list(scenario.line_shifts)),
                       staging / "truth" / "quality_causes" / "plant.parquet")
