@@ -148,9 +148,59 @@ def test_tool_wear_has_three_phases_and_resets_at_tool_changes(plant):
 
 
 def test_spindle_load_rises_with_tool_wear(plant):
-    cnc = plant.assets["CNC-103"]
+    cnc = plant.assets["CNC-101"]  # HX-40 and HX-55: the feed control never needs to step in
     producing = cnc.state == State.PRODUCING
+    assert (cnc.extra["feed_override"][producing] == 1.0).all()
     for recipe in np.unique(cnc.recipe[producing]):
         mine = producing & (cnc.recipe == recipe)
         correlation = np.corrcoef(cnc.tool_wear_mm[mine], cnc.load[mine])[0, 1]
         assert correlation > 0.9
+
+
+def six_weeks(**settings):
+    from dataclasses import replace
+
+    scenario = load_scenario(SCENARIO)
+    return simulate(replace(scenario, days=42, settings=replace(scenario.settings, **settings)))
+
+
+@pytest.fixture(scope="module")
+def six_week_plant():
+    return six_weeks()
+
+
+def test_the_feed_control_keeps_the_continuous_spindle_load_within_its_limit(six_week_plant):
+    from plantsim import sensors
+
+    limit = six_week_plant.settings.spindle_load_limit
+    capped_somewhere = False
+    for asset_id, cnc in six_week_plant.assets.items():
+        if cnc.spec.kind != "cnc":
+            continue
+        producing = cnc.state == State.PRODUCING
+        drive = sensors.motor_load_fraction(cnc, six_week_plant)
+        assert drive[producing].max() <= limit + 1e-12, asset_id
+        feed = cnc.extra["feed_override"]
+        capped = producing & (feed < 1.0)
+        recipe_load = six_week_plant.recipes["spindle_load"].to_numpy()[np.maximum(cnc.recipe, 0)]
+        demand = wear.cutting_demand(recipe_load, cnc.tool_wear_mm) / sensors.mechanical_efficiency(cnc)
+        # The control steps in exactly where the cut would need more than the limit at the programmed
+        # feed (a worn insert), and there holds the drive at the limit.
+        assert (capped == (producing & (demand > limit))).all(), asset_id
+        if capped.any():
+            capped_somewhere = True
+            assert np.allclose(drive[capped], limit)
+            assert cnc.tool_wear_mm[capped].mean() > cnc.tool_wear_mm[producing & ~capped].mean()
+            assert feed[capped].min() > 0.8
+    assert capped_somewhere  # the heavy HX-72 cut meets the limit late in an insert's life
+
+
+def test_a_lower_spindle_load_limit_makes_fewer_parts_with_the_same_inserts(six_week_plant):
+    from plantsim import quality
+
+    tight = six_weeks(spindle_load_limit=0.86)
+    rng = lambda: np.random.default_rng(5)
+    made = {name: len(quality.parts(p.assets["CNC-203"], p, rng())[0]) for name, p in (("default", six_week_plant), ("tight", tight))}
+    assert made["tight"] < 0.97 * made["default"], made
+    feed = tight.assets["CNC-203"].extra["feed_override"][tight.assets["CNC-203"].state == State.PRODUCING]
+    assert (feed < 1.0).mean() > 0.5  # HX-72 (0.85 of the rating new) is held back most of the time

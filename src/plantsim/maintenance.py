@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plantsim import wear
+from plantsim import sensors, wear
 from plantsim.assets import INSPECTION_MODES
 from plantsim.model import AssetSpec, MaintenanceEvent, State, Timeline
 from plantsim.scenario import Scenario
@@ -80,6 +80,9 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
 
     ``state`` is modified in place: maintenance and repairs become DOWN steps. Returns health per
     failure mode, the events, and for CNC machines the insert's flank wear and tool id per step.
+    On a CNC, ``load`` is the recipe's spindle load at the programmed feed; the adaptive feed
+    control's slower feed on a worn insert (wear.feed_override) makes fewer parts per hour, and the
+    programmed part count of an insert is counted in those parts.
     """
     n, dt_h = timeline.n_steps, timeline.step_hours
     is_cnc = spec.kind == "cnc"
@@ -146,7 +149,9 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
         if pm_step < end:
             candidates.append((pm_step - t, "preventive", None))
         if is_cnc:
-            tool_path = _tool_path(tool, plan, recipe[t:end], operating, dt_h, timeline.step_minutes, tool_mode)
+            efficiency = sensors.efficiency_of({name: path[1] for name, path in paths.items()}, end - t)
+            tool_path = _tool_path(tool, plan, recipe[t:end], operating, dt_h, timeline.step_minutes, tool_mode,
+                                   load[t:end], efficiency, scenario.settings.spindle_load_limit)
             for offset, what in tool_path["candidates"]:
                 candidates.append((offset, what, "cutting_tool"))
 
@@ -253,13 +258,15 @@ def _new_tool(rng: np.random.Generator, tool_id: int) -> dict:
 
 
 def _tool_path(tool: dict, plan: ToolPlan, recipe: np.ndarray, producing: np.ndarray, dt_h: float,
-               step_minutes: int, mode) -> dict:
+               step_minutes: int, mode, recipe_load: np.ndarray, efficiency: np.ndarray, load_limit: float) -> dict:
     cutting = producing & (recipe >= 0)
     r = np.maximum(recipe, 0)
     life_used = tool["life_used"] + np.cumsum(np.where(cutting, dt_h / (plan.life_h[r] * tool["life_factor"]), 0.0))
-    # Parts counted against each recipe's programmed count: a share of the programmed life per part.
-    parts_share = tool["parts"] + np.cumsum(np.where(cutting, step_minutes / plan.cycle_min[r] / plan.parts_per_insert[r], 0.0))
     vb = wear.tool_wear_mm(life_used)
+    # Parts counted against each recipe's programmed count: a share of the programmed life per part,
+    # at the feed the adaptive control allows.
+    feed = np.where(cutting, wear.feed_override(wear.cutting_demand(recipe_load, vb), efficiency, load_limit), 1.0)
+    parts_share = tool["parts"] + np.cumsum(np.where(cutting, feed * step_minutes / plan.cycle_min[r] / plan.parts_per_insert[r], 0.0))
     hazard = tool["hazard"] + np.cumsum(wear.tool_breakage_hazard_per_hour(vb, mode) * dt_h * cutting)
     candidates = []
     broken = _first((hazard >= tool["threshold"]) & cutting)

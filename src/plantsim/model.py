@@ -129,7 +129,8 @@ class AssetTruth:
 
     spec: AssetSpec
     state: np.ndarray  # int8 State per step
-    load: np.ndarray  # float64 load fraction: 0 when off or down; CNC 0 idle, recipe load when producing;
+    load: np.ndarray  # float64 load fraction: 0 when off or down; CNC 0 idle, the cutting load when producing
+                      # (recipe load, more with flank wear, held to the adaptive feed control's limit);
                       # pumps, conveyors and compressors 0.25-0.45 idle, more with the machines they serve
     speed_rpm: np.ndarray  # float64 shaft / spindle speed per step (0 when stopped)
     recipe: np.ndarray  # int8 index into the scenario's recipe list, -1 when not producing
@@ -138,7 +139,8 @@ class AssetTruth:
     tool_wear_mm: np.ndarray | None = None  # CNC only: flank wear VB of the boring insert
     tool_id: np.ndarray | None = None  # CNC only: running number of the insert in use
     ambient_c: np.ndarray | None = None  # hall temperature, float64 per step
-    extra: dict[str, np.ndarray] = field(default_factory=dict)  # kind-specific truth signals
+    extra: dict[str, np.ndarray] = field(default_factory=dict)  # kind-specific truth signals: on a CNC
+                                                                # "feed_override", the adaptive control's share of the programmed feed
 
 
 @dataclass
@@ -163,6 +165,7 @@ class PlantSettings:
     """
 
     gauge_sigma_um: float = 0.6  # in-process bore gauge: repeatability (1 sigma) before its 1 um resolution
+    spindle_load_limit: float = 0.95  # CNC adaptive feed control: the spindle load it holds a cut to (share of S1 rating)
 
 
 @dataclass

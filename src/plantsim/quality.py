@@ -78,9 +78,19 @@ def _production_runs(truth: AssetTruth) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 def _finish_times(truth: AssetTruth, step_minutes: float, cycle_min: np.ndarray, rng: np.random.Generator
                   ) -> tuple[np.ndarray, np.ndarray]:
-    """(step, minutes after that run's start) at which each part is finished."""
+    """(step, minutes after that run's start) at which each part is finished.
+
+    Cycle times are the programmed ones at the programmed feed. Where the adaptive feed control
+    slows the feed (``truth.extra["feed_override"]`` below 1), a step makes only that share of a
+    step's worth of cycle: parts are placed on a clock of feed-weighted minutes and read back in
+    real minutes.
+    """
     starts, lengths, run_recipe = _production_runs(truth)
-    run_minutes = lengths * step_minutes
+    feed = np.asarray(truth.extra.get("feed_override", np.ones(len(truth.state))), dtype=np.float64)
+    producing = (np.asarray(truth.state) == State.PRODUCING) & (np.asarray(truth.recipe) >= 0)
+    # Feed-weighted minutes since the horizon's start, at every step boundary.
+    clock = np.concatenate([[0.0], np.cumsum(np.where(producing, feed * step_minutes, 0.0))])
+    run_minutes = clock[starts + lengths] - clock[starts]
     run_cycle = cycle_min[run_recipe]
     capacity = np.ceil(run_minutes / (run_cycle * np.exp(-5 * CYCLE_JITTER))).astype(np.int64) + 1
     owner = np.repeat(np.arange(len(starts)), capacity)
@@ -92,8 +102,12 @@ def _finish_times(truth: AssetTruth, step_minutes: float, cycle_min: np.ndarray,
     # A cycle that would end after the stop is not started: the machine waits for the next run.
     keep = in_run <= run_minutes[owner]
     owner, in_run = owner[keep], in_run[keep]
-    step = starts[owner] + np.minimum(np.floor(in_run / step_minutes).astype(np.int64), lengths[owner] - 1)
-    return step, starts[owner], in_run
+    run_clock = clock[starts[owner]] + in_run
+    step = np.clip(np.searchsorted(clock, run_clock, side="right") - 1, starts[owner], starts[owner] + lengths[owner] - 1)
+    # Back to real minutes: whole steps before the part's step, then its share of that step.
+    into_step = ((clock[starts[owner]] - clock[step]) + in_run) / feed[step]
+    real = (step - starts[owner]) * step_minutes + np.clip(into_step, 0.0, step_minutes)
+    return step, starts[owner], real
 
 
 def _material_lots(plant: PlantTruth, line: str, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:

@@ -82,7 +82,7 @@ class Scenario:
 
 # The allowed keys at each level; anything else is a typo that would silently do nothing.
 _SCHEMA: dict[str, tuple[str, ...]] = {
-    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "quality"),
+    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "quality", "machining"),
     "plant": ("name", "timezone", "start", "days", "step_minutes", "seed"),
     "calendar": ("shifts", "holidays", "shutdowns"),
     "line": ("shifts", "saturday_shifts"),
@@ -94,9 +94,10 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "materials": ("lot_size_parts", "bad_lot_probability"),
     "wear": ("speed_factor",),
     "quality": ("gauge_sigma_um",),
+    "machining": ("spindle_load_limit",),
 }
 # Sections a scenario may leave out: their keys take the default plant's values (PlantSettings).
-_OPTIONAL_SECTIONS = ("quality",)
+_OPTIONAL_SECTIONS = ("quality", "machining")
 
 
 class _Reader:
@@ -311,6 +312,11 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
     materials = r.mapping(top["materials"], "materials", "materials")
     wear = r.mapping(top["wear"], "wear", "wear")
     settings = _settings(r, top)
+    for name, recipe in recipes.items():
+        if recipe.spindle_load > settings.spindle_load_limit:
+            raise r.fail(f"recipes.{name}.spindle_load",
+                         f"({recipe.spindle_load:g}) is above machining.spindle_load_limit ({settings.spindle_load_limit:g}): "
+                         "the adaptive feed control would throttle even a new insert; lower the load or raise the limit")
 
     return Scenario(
         source=source,
@@ -348,4 +354,9 @@ def _settings(r: _Reader, top: dict) -> PlantSettings:
     default = PlantSettings()
     quality = r.mapping(top.get("quality") or {}, "quality", "quality")
     gauge = r.number(quality.get("gauge_sigma_um", default.gauge_sigma_um), "quality.gauge_sigma_um", high=10)
-    return PlantSettings(gauge_sigma_um=gauge)
+    machining = r.mapping(top.get("machining") or {}, "machining", "machining")
+    # Below half the rating a spindle would be oversized for its cuts; above 1 the continuous load
+    # would exceed the S1 rating the control is there to protect.
+    limit = r.number(machining.get("spindle_load_limit", default.spindle_load_limit), "machining.spindle_load_limit",
+                     low=0.5, high=1.0)
+    return PlantSettings(gauge_sigma_um=gauge, spindle_load_limit=limit)

@@ -25,6 +25,8 @@ vibration, quality and energy modules share; :func:`telemetry` is what the histo
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import scipy.signal
@@ -72,6 +74,11 @@ AUXILIARY_POWER_FACTOR = 0.85  # controls, pumps and fans of a machine tool
 
 # CNC: controls, hydraulics, chip conveyor and mist extraction run whenever the machine is on.
 CNC_AUXILIARY_SHARE_OF_RATED = 0.08
+# The historian samples the spindle drive's load once per step. Now and then the sample lands on a
+# load peak of a second or two (the tool entering the cut, a hard spot in the casting) that the
+# adaptive feed control has not yet taken back: the drive's short-time (S6) rating allows it.
+LOAD_PEAK_SHARE = 0.01
+LOAD_PEAK_FACTOR = (1.05, 1.3)
 
 # Coolant pump (flood coolant for one line) at its design point and nominal speed.
 PUMP_DESIGN_FLOW_L_MIN_PER_KW = 40.0
@@ -153,8 +160,13 @@ def _damage(truth: AssetTruth, name_part: str) -> np.ndarray:
 
 def rotating_damage(truth: AssetTruth, exponent: float) -> np.ndarray:
     """Weighted sum over failure modes of (1 - health) ** exponent: how worn the rotating parts are."""
-    total = np.zeros(len(truth.state))
-    for mode, health in truth.health.items():
+    return damage_of(truth.health, len(truth.state), exponent)
+
+
+def damage_of(health_by_mode: dict[str, np.ndarray], n: int, exponent: float) -> np.ndarray:
+    """:func:`rotating_damage` from health paths (the truth layer's look-ahead uses it too)."""
+    total = np.zeros(n)
+    for mode, health in health_by_mode.items():
         weight = next((w for part, w in ROTATING_DAMAGE_WEIGHTS if part in mode), 0.0)
         if weight:
             total += weight * np.power(np.clip(1.0 - np.asarray(health, dtype=np.float64), 0.0, 1.0), exponent)
@@ -206,7 +218,12 @@ def motor_input_kw(shaft_kw: np.ndarray, rated_kw: float, running: np.ndarray) -
 
 def mechanical_efficiency(truth: AssetTruth) -> np.ndarray:
     """Share of shaft power left for useful work once friction from worn parts is paid."""
-    return 1.0 - WEAR_EFFICIENCY_LOSS * np.minimum(rotating_damage(truth, 1.5), 1.0)
+    return efficiency_of(truth.health, len(truth.state))
+
+
+def efficiency_of(health_by_mode: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """:func:`mechanical_efficiency` from health paths."""
+    return 1.0 - WEAR_EFFICIENCY_LOSS * np.minimum(damage_of(health_by_mode, n, 1.5), 1.0)
 
 
 def power_factor(load_fraction: np.ndarray) -> np.ndarray:
@@ -406,14 +423,20 @@ def telemetry(truth: AssetTruth, plant: PlantTruth, rng: np.random.Generator) ->
     running = _running(truth)
     state = np.asarray(truth.state)
 
+    # The electrical readings are samples of the instant: on a CNC now and then a short load peak.
+    instant = truth
+    if spec.kind == "cnc":
+        peak = (state == State.PRODUCING) & (rng.random(n) < LOAD_PEAK_SHARE)
+        factor = np.where(peak, rng.uniform(LOAD_PEAK_FACTOR[0], LOAD_PEAK_FACTOR[1], n), 1.0)
+        instant = replace(truth, load=np.asarray(truth.load, dtype=np.float64) * factor)
     speed = _read(rng, np.where(running, truth.speed_rpm, 0.0), relative_sigma=0.001)
-    load_fraction = motor_load_fraction(truth, plant)
+    load_fraction = motor_load_fraction(instant, plant)
     load_pct = _read(rng, 100.0 * load_fraction, relative_sigma=0.01, absolute_sigma=0.2)
     load_pct = np.where(running, load_pct, 0.0)
-    power_true = electrical_power_kw(truth, plant)
+    power_true = electrical_power_kw(instant, plant)
     powered = power_true > 0
     power = np.where(powered, _read(rng, power_true, relative_sigma=0.004, absolute_sigma=0.01), 0.0)
-    current = np.where(powered, _read(rng, electrical_current_a(truth, plant), relative_sigma=0.005),
+    current = np.where(powered, _read(rng, electrical_current_a(instant, plant), relative_sigma=0.005),
                        0.0)
     vibration = np.hypot(vibration_velocity_mm_s(truth), BACKGROUND_VIBRATION_MM_S)
     vibration = _read(rng, vibration * rng.lognormal(0.0, 0.07, n), absolute_sigma=0.005, floor=0.01)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from plantsim import assets as asset_kinds
-from plantsim import operations
+from plantsim import operations, sensors, wear
 from plantsim.calendar import build_timeline
 from plantsim.maintenance import run_life
 from plantsim.model import AssetSpec, AssetTruth, Disturbance, PlantTruth, State, Timeline
@@ -24,7 +24,6 @@ from plantsim.scenario import UTILITY_LINE, Scenario, load_scenario
 # One random stream per asset and layer, so layers can change without moving each other's numbers.
 STREAMS = {"schedule": 1, "life": 2, "sensors": 3, "vibration": 4, "quality": 5, "energy": 6,
            "records": 7, "defects": 8, "plant": 9}
-TOOL_LOAD_GAIN = 1.5  # cutting force rises with flank wear: +45 % spindle load at VB 0.3 mm
 VALVE_LOAD_GAIN = 0.35  # a leaking compressor valve keeps the compressor loaded longer
 UTILITY_GROUP_SIZE = 4
 
@@ -212,11 +211,18 @@ def simulate_asset(plan: PlantPlan, spec: AssetSpec) -> AssetTruth:
     health, events, vb, tool_ids = run_life(spec, scenario, timeline, state, base_load, recipe, rng)
 
     running = (state != State.OFF) & (state != State.DOWN)
+    extra = {}
     if spec.kind == "cnc":
         producing = state == State.PRODUCING
         recipe = np.where(producing, recipe, -1).astype(np.int8)
         speeds = plan.recipes["spindle_speed_rpm"].to_numpy()
-        load = np.where(producing, base_load * (1.0 + TOOL_LOAD_GAIN * vb), 0.0)
+        # A worn insert needs more power; the adaptive feed control slows the feed to keep the
+        # drive's load within its limit, so the cutting load is the demand times the feed override.
+        demand = np.where(producing, wear.cutting_demand(base_load, vb), 0.0)
+        feed = np.where(producing, wear.feed_override(demand, sensors.efficiency_of(health, len(state)),
+                                                      scenario.settings.spindle_load_limit), 1.0)
+        load = demand * feed
+        extra["feed_override"] = feed
         speed = np.where(producing, speeds[np.maximum(recipe, 0)], 0.0)
     else:
         load = np.where(running, base_load, 0.0)
@@ -234,6 +240,7 @@ def simulate_asset(plan: PlantPlan, spec: AssetSpec) -> AssetTruth:
         tool_wear_mm=vb,
         tool_id=tool_ids,
         ambient_c=plan.ambient_c,
+        extra=extra,
     )
 
 

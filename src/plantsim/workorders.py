@@ -174,7 +174,8 @@ def _parts_per_tool(truth, parts: pd.DataFrame | None, asset_id: str, cycle: np.
         mine = parts[parts["asset_id"].astype(str) == asset_id]
         return {int(k): int(v) for k, v in mine.groupby("tool_id").size().items()}
     cutting = (np.asarray(truth.state) == State.PRODUCING) & (np.asarray(truth.recipe) >= 0)
-    made = np.where(cutting, step_minutes / cycle[np.maximum(np.asarray(truth.recipe, dtype=np.int64), 0)], 0.0)
+    feed = np.asarray(truth.extra.get("feed_override", np.ones(len(truth.state))), dtype=np.float64)
+    made = np.where(cutting, feed * step_minutes / cycle[np.maximum(np.asarray(truth.recipe, dtype=np.int64), 0)], 0.0)
     tool = np.asarray(truth.tool_id, dtype=np.int64)
     totals = np.bincount(tool, weights=made, minlength=int(tool.max()) + 1)
     return {k: int(np.floor(v)) for k, v in enumerate(totals)}
