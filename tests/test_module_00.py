@@ -150,6 +150,9 @@ def test_q2_takes_a_number_right_to_two_decimals_however_it_was_obtained(ex, tab
         assert verdict(ex, "q2", f"cnc102_mean_spindle_c = {typed}", tables).status == "correct", typed
     rounded = round(exact, 1)
     result = verdict(ex, "q2", Q2_ANSWER + "cnc102_mean_spindle_c = round(cnc102_mean_spindle_c, 1)", tables)
+    if abs(rounded - exact) <= NUMBER_ABS_TOL:  # this plant's average happens to end in 0 at two decimals
+        assert result.status == "correct", result.message
+        return
     assert (result.status, result.mistake) == ("incorrect", None)
     assert result.message.startswith(f"Close: {rounded:g} °C is the expected number rounded to fewer decimals")
     assert "steps again" not in result.message and "by hand" not in result.message
@@ -536,12 +539,12 @@ def test_the_week_s_vibration_tells_what_the_notebook_says():
     assert (after_clock_change["Machine State"] == "OFF").all(), "the jump hides in the times alone"
 
     gap = times[vibration.isna()]
-    assert gap.min() >= pd.Timestamp("2025-03-27 12:50") and gap.max() <= pd.Timestamp("2025-03-27 16:35")
+    assert gap.min() >= pd.Timestamp("2025-03-27 12:05") and gap.max() <= pd.Timestamp("2025-03-27 15:50")
     assert gap.iloc[0].day_name() == "Thursday" and len(gap) == (gap.max() - gap.min()) / pd.Timedelta("5min") + 1
     at_rest = vibration[state != "PRODUCING"]
     assert at_rest.min() >= 0.01 and at_rest.max() <= 0.05, "a machine at rest reads 0.01 to 0.05 mm/s, never 0.00"
     zeros = historian[vibration == 0]
-    assert zeros["Timestamp"].dt.strftime("%d %B %H:%M").tolist() == ["27 March 12:50", "27 March 16:35"]
+    assert zeros["Timestamp"].dt.strftime("%d %B %H:%M").tolist() == ["27 March 12:05", "27 March 15:50"]
     assert (zeros["Machine State"] == "PRODUCING").all(), "the dropout's 0.00 edges come while the machine cuts"
     assert gap.min() - zeros["Timestamp"].min() == pd.Timedelta("5min") == zeros["Timestamp"].max() - gap.max(), (
         "the empty stretch lies between the two 0.00 readings"
@@ -550,8 +553,10 @@ def test_the_week_s_vibration_tells_what_the_notebook_says():
     cutting = vibration[(state == "PRODUCING") & (vibration > 0)]
     assert (cutting > 2.8).mean() > 0.99, "nearly every reading while cutting is in zone C"
     zone_d = historian[vibration > 7.1]
-    assert len(zone_d) == 7 and zone_d["Timestamp"].dt.day_name().unique().tolist() == ["Wednesday"]
-    assert zone_d["Timestamp"].dt.strftime("%d %B").unique().tolist() == ["02 April"]
+    assert zone_d["Timestamp"].dt.strftime("%A %d %B %H:%M").tolist() == ["Wednesday 02 April 05:55"]
+    # The spindle monitor stopped the machine at once; it stood (down) for the rest of the week.
+    assert (state[times > "2025-04-02 05:55"] == "DOWN").all() and (state[times == "2025-04-02 05:55"] == "PRODUCING").all()
+    assert state.iloc[-1] == "DOWN"
     before, after = cutting[times < "2025-03-29 14:00"], cutting[times >= "2025-03-31 06:00"]
     assert after.mean() > before.mean() + 0.5, "the line runs higher after the weekend than before it"
 

@@ -119,8 +119,10 @@ def test_condition_based_jobs_use_planned_stops_and_failures_happen_in_operation
     for truth in plant.assets.values():
         schedule_working = plant.timeline.shift_by_line[truth.spec.line] > 0
         for e in truth.events:
-            if e.kind == "condition_based":
+            if e.kind == "condition_based" and e.reason == "inspection_finding":
                 assert not schedule_working[e.step]
+            if e.reason in ("vibration_trip", "operator_stop"):  # a zone D stop comes while the machine runs
+                assert schedule_working[e.step - 1] and not e.failure
             if e.failure and e.mode != "cutting_tool":
                 assert schedule_working[e.step]
             assert (truth.state[e.step:e.end_step] == State.DOWN).all()
@@ -204,3 +206,72 @@ def test_a_lower_spindle_load_limit_makes_fewer_parts_with_the_same_inserts(six_
     assert made["tight"] < 0.97 * made["default"], made
     feed = tight.assets["CNC-203"].extra["feed_override"][tight.assets["CNC-203"].state == State.PRODUCING]
     assert (feed < 1.0).mean() > 0.5  # HX-72 (0.85 of the rating new) is held back most of the time
+
+
+# --- ISO 10816 zone D: the machine is stopped -------------------------------------------------------
+
+def _fast_wearing_scenario(tmp_path, zone_d_stop: bool = True) -> Path:
+    import yaml
+
+    data = yaml.safe_load(SCENARIO.read_text())
+    data["plant"]["days"] = 56
+    data["calendar"]["shutdowns"] = []
+    data["wear"]["speed_factor"] = 3.0  # bearings reach zone D within eight weeks
+    data["maintenance"]["zone_d_stop"] = zone_d_stop
+    path = tmp_path / f"zone_d_{zone_d_stop}.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="module")
+def fast_wearing_plant(tmp_path_factory):
+    from plantsim.simulate import generate
+
+    folder = tmp_path_factory.mktemp("zone-d")
+    out = generate(_fast_wearing_scenario(folder), folder / "tables")
+    read = lambda layer, table: pd.read_parquet(out / layer / table)
+    return {name: read(layer, name) for layer, name in (("clean", "telemetry"), ("clean", "alarms"),
+                                                       ("clean", "work_orders"), ("truth", "maintenance"),
+                                                       ("reference", "assets"))}
+
+
+def test_a_machine_in_zone_d_is_stopped_and_the_records_say_so(fast_wearing_plant):
+    telemetry = fast_wearing_plant["telemetry"].set_index(["asset_id", "timestamp"]).sort_index()
+    trips = fast_wearing_plant["alarms"].query("alarm_code == 'VIB_TRIP'")
+    maintenance = fast_wearing_plant["maintenance"]
+    stops = maintenance[maintenance["reason"].isin(["vibration_trip", "operator_stop"])]
+    kinds = fast_wearing_plant["assets"].set_index("asset_id")["kind"].astype(str)
+    assert len(trips) >= 3 and {"cnc"} < set(kinds[trips["asset_id"].astype(str)])  # CNCs and another kind
+    assert len(stops) == len(trips)
+    step = pd.Timedelta("5min")
+    for _, alarm in trips.iterrows():
+        asset, sample = str(alarm["asset_id"]), alarm["raised_at"].floor("5min")
+        delay = 1 if kinds[asset] == "cnc" else 2  # the spindle monitor trips at once; an operator takes minutes
+        stop = stops[(stops["asset_id"] == asset) & (stops["start"] == sample + delay * step)]
+        assert len(stop) == 1, (asset, sample)
+        assert stop["reason"].iloc[0] == ("vibration_trip" if kinds[asset] == "cnc" else "operator_stop")
+        assert not stop["failure"].iloc[0] and stop["health_after"].iloc[0] == 1.0  # caught before it failed
+        assert telemetry.loc[(asset, sample + delay * step), "machine_state"] == "down"
+        assert alarm["cleared_at"] > stop["end"].iloc[0]  # reset once the repaired machine runs again
+    orders = fast_wearing_plant["work_orders"]
+    urgent = orders[(orders["wo_type"] == "condition_based") & (orders["priority"] == 1)]
+    assert len(urgent) == len(stops)
+    assert urgent["technician_note"].str.contains("trip|stopped|switched", case=False).all()
+
+
+def test_with_the_zone_d_stop_off_machines_run_on_in_zone_d(tmp_path):
+    from plantsim import sensors
+
+    on = simulate(load_scenario(_fast_wearing_scenario(tmp_path, True)))
+    off = simulate(load_scenario(_fast_wearing_scenario(tmp_path, False)))
+    assert not any(e.reason in ("vibration_trip", "operator_stop") for a in off.assets.values() for e in a.events)
+
+    def zone_d_readings(plant) -> int:
+        count = 0
+        for asset in plant.assets.values():
+            reading = sensors.vibration_reading(sensors.vibration_velocity_mm_s(asset),
+                                                (asset.extra["vibration_noise_factor"], asset.extra["vibration_noise_mm_s"]))
+            count += int((np.round(reading, 2) > sensors.zone_limits(asset.spec.machine_class)[2]).sum())
+        return count
+
+    assert zone_d_readings(off) > 10 * max(zone_d_readings(on), 1)

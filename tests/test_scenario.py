@@ -45,6 +45,9 @@ def test_default_scenario_is_valid():
     (lambda d: d["quality"].update(gauge_sigma_um=0), "quality.gauge_sigma_um", "positive"),
     (lambda d: d["quality"].update(gauge_sigma_um=25), "quality.gauge_sigma_um", "at most 10"),
     (lambda d: d["quality"].update(gauge_sigma="0.6"), "quality.gauge_sigma", "not a known key"),
+    (lambda d: d["machining"].update(spindle_load_limit=1.2), "machining.spindle_load_limit", "at most 1.0"),
+    (lambda d: d["machining"].update(spindle_load_limit=0.8), "recipes.HX-72.spindle_load", "above machining.spindle_load_limit"),
+    (lambda d: d["maintenance"].update(zone_d_stop="yes"), "maintenance.zone_d_stop", "must be true"),
 ])
 def test_bad_scenario_names_file_and_key(tmp_path, change, key, words):
     path = scenario_with(tmp_path, change)

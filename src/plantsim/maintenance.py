@@ -9,6 +9,10 @@ The plant runs a mixed policy, as most plants do:
   evening, a weekend or a holiday), unless it fails first: the gap between finding and failing is
   the P-F interval;
 - corrective work after a failure: the asset is down for the repair and the component is new after;
+- a stop in ISO 10816 zone D: when the vibration transmitter reads above the zone's C/D limit, a CNC's
+  spindle monitor trips the machine at once and the operator stops any other machine within ten
+  minutes; maintenance replaces the part that makes the vibration, as a breakdown job in time (the
+  crew and the spare are called in) but at a planned replacement's cost (nothing else broke);
 - on CNC machines, tool changes after the programmed number of parts, early changes by an operator
   who sees the bores drift, and broken inserts.
 
@@ -24,6 +28,7 @@ import numpy as np
 from plantsim import sensors, wear
 from plantsim.assets import INSPECTION_MODES
 from plantsim.model import AssetSpec, MaintenanceEvent, State, Timeline
+from plantsim.resolution import as_stored
 from plantsim.scenario import Scenario
 
 LOOKAHEAD_DAYS = 7
@@ -36,6 +41,7 @@ TOOL_CHANGE_MINUTES = 5
 OPERATOR_EARLY_CHANGE_SHARE = 0.3  # share of inserts that an attentive operator changes early
 OPERATOR_EARLY_CHANGE_VB = (0.20, 0.25)
 INSPECTION_WEEKDAY, INSPECTION_HOUR = 0, 8  # Monday 08:00 local, during the early shift
+OPERATOR_STOP_STEPS = 2  # a pump, conveyor or compressor runs on until the operator has seen the alarm
 
 
 @dataclass
@@ -74,7 +80,8 @@ def _first(mask: np.ndarray) -> int | None:
 
 
 def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.ndarray,
-             load: np.ndarray, recipe: np.ndarray, rng: np.random.Generator
+             load: np.ndarray, recipe: np.ndarray, rng: np.random.Generator,
+             vibration_noise: tuple[np.ndarray, np.ndarray] | None = None
              ) -> tuple[dict[str, np.ndarray], list[MaintenanceEvent], np.ndarray | None, np.ndarray | None]:
     """Simulate one asset's components over the horizon.
 
@@ -82,7 +89,9 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
     failure mode, the events, and for CNC machines the insert's flank wear and tool id per step.
     On a CNC, ``load`` is the recipe's spindle load at the programmed feed; the adaptive feed
     control's slower feed on a worn insert (wear.feed_override) makes fewer parts per hour, and the
-    programmed part count of an insert is counted in those parts.
+    programmed part count of an insert is counted in those parts. ``vibration_noise`` (the
+    transmitter's errors, sensors.vibration_noise) lets the zone D stop read the vibration exactly as
+    the historian will record it; without it (or with the scenario's zone_d_stop off) no machine stops.
     """
     n, dt_h = timeline.n_steps, timeline.step_hours
     is_cnc = spec.kind == "cnc"
@@ -118,6 +127,16 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
         tool = _new_tool(rng, tool_id=1)
         tool["life_used"] = float(rng.uniform(0.0, 0.5))
 
+    zone_d_stop = scenario.settings.zone_d_stop and vibration_noise is not None
+    if zone_d_stop:
+        zone_d = sensors.zone_limits(spec.machine_class)[2]
+        if is_cnc:  # the spindle turns at the recipe's speed while cutting
+            speeds = np.array([r.spindle_speed_rpm for r in scenario.recipes.values()], dtype=np.float64)
+            speed_ratio = np.where(recipe >= 0, speeds[np.maximum(recipe, 0)], 0.0) / spec.nominal_speed_rpm
+        else:
+            speed_ratio = np.full(n, spec.nominal_speed_rpm) / spec.nominal_speed_rpm
+        stop_delay = 1 if is_cnc else OPERATOR_STOP_STEPS
+
     window = LOOKAHEAD_DAYS * steps_per_day
     t = 0
     while t < n:
@@ -145,6 +164,18 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
                     found = low & (rng.random(len(here)) < scenario.cbm_detection_probability)
                     if found.any():
                         candidates.append((int(here[np.argmax(found)] - t), "finding", m.name))
+        if zone_d_stop:
+            healths = {name: path[1] for name, path in paths.items()}
+            level = sensors.vibration_level_mm_s(healths, end - t, speed_ratio[t:end], operating, spec.machine_class)
+            reading = as_stored("vibration_rms_mm_s", sensors.vibration_reading(
+                level, (vibration_noise[0][t:end], vibration_noise[1][t:end])))
+            over = _first((reading > zone_d) & operating)  # the sample that raises VIB_TRIP
+            if over is not None and t + over + stop_delay < n:
+                if over + stop_delay < end - t:
+                    culprit = _loudest(modes, healths, over)
+                    candidates.append((over + stop_delay, "zone_d_stop", culprit))
+                else:  # the stop falls after this look-ahead: look again from the reading on
+                    candidates.append((over, "look_again", None))
         pm_step = int(next_off[min(max(pm_due, t), n - 1)]) if pm_due < n else n
         if pm_step < end:
             candidates.append((pm_step - t, "preventive", None))
@@ -173,25 +204,30 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
             pending_job[mode_name] = int(next_off[step])
             t = step
             continue
+        if what == "look_again":
+            t = step
+            continue
         for m in modes:
             health[m.name][step] = wear.health_from_wear(worn[m.name])
         if is_cnc:
             vb[step] = wear.tool_wear_mm(tool["life_used"])
             tool_ids[step] = tool["tool_id"]
 
-        if what in ("failure", "condition_based"):
+        if what in ("failure", "condition_based", "zone_d_stop"):
             mode = next(m for m in modes if m.name == mode_name)
             share = 1.0 if what == "failure" else CONDITION_BASED_SHARE_OF_REPAIR
-            hours = rng.uniform(*mode.repair_hours) * share
+            # A zone D stop is unplanned: the job takes a breakdown's time, at a planned replacement's cost.
+            hours = rng.uniform(*mode.repair_hours) * (1.0 if what == "zone_d_stop" else share)
             cost = rng.uniform(*mode.repair_cost_eur) * share
             before = float(health[mode_name][step])
             worn[mode_name], rate[mode_name] = 0.0, wear.lifetime_factor(rng)
             threshold[mode_name], hazard_sum[mode_name] = float(rng.exponential()), 0.0
             pending_job.pop(mode_name, None)
             down_end = _go_down(state, step, hours, dt_h, n)
+            reason = {"failure": "breakdown", "condition_based": "inspection_finding",
+                      "zone_d_stop": "vibration_trip" if is_cnc else "operator_stop"}[what]
             events.append(MaintenanceEvent(spec.asset_id, step, down_end, "corrective" if what == "failure" else "condition_based",
-                                           mode_name, before, 1.0, round(float(cost), 2), what == "failure",
-                                           "breakdown" if what == "failure" else "inspection_finding"))
+                                           mode_name, before, 1.0, round(float(cost), 2), what == "failure", reason))
         elif what == "preventive":
             hours = rng.uniform(*PREVENTIVE_HOURS)
             cost = rng.uniform(*PREVENTIVE_COST_EUR[spec.kind])
@@ -228,6 +264,14 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
     if is_cnc:
         return health, events, vb, tool_ids
     return health, events, None, None
+
+
+def _loudest(modes, healths: dict[str, np.ndarray], offset: int) -> str:
+    """The failure mode that makes most of the vibration at ``offset``: the part a trip replaces."""
+    def share(mode) -> float:
+        weight = next((w for part, w in sensors.ROTATING_DAMAGE_WEIGHTS if part in mode.name), 0.0)
+        return weight * float(np.power(np.clip(1.0 - healths[mode.name][offset], 0.0, 1.0), sensors.DAMAGE_VIBRATION_EXPONENT))
+    return max(modes, key=share).name
 
 
 def _go_down(state: np.ndarray, step: int, hours: float, dt_h: float, n: int) -> int:

@@ -89,7 +89,8 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "recipe": ("bore_nominal_mm", "bore_tolerance_um", "spindle_speed_rpm", "spindle_load",
                "cycle_time_min", "roughness_base_um"),
     "asset": ("id", "kind", "line", "model", "rated_power_kw", "recipes"),
-    "maintenance": ("preventive_interval_days", "condition_based", "preventive_restore", "tool_change_life_share"),
+    "maintenance": ("preventive_interval_days", "condition_based", "preventive_restore", "tool_change_life_share",
+                    "zone_d_stop"),
     "condition_based": ("health_trigger", "detection_probability"),
     "materials": ("lot_size_parts", "bad_lot_probability"),
     "wear": ("speed_factor",),
@@ -359,4 +360,9 @@ def _settings(r: _Reader, top: dict) -> PlantSettings:
     # would exceed the S1 rating the control is there to protect.
     limit = r.number(machining.get("spindle_load_limit", default.spindle_load_limit), "machining.spindle_load_limit",
                      low=0.5, high=1.0)
-    return PlantSettings(gauge_sigma_um=gauge, spindle_load_limit=limit)
+    maintenance = top.get("maintenance") or {}
+    zone_d_stop = maintenance.get("zone_d_stop", default.zone_d_stop)
+    if not isinstance(zone_d_stop, bool):
+        raise r.fail("maintenance.zone_d_stop", f"must be true (a machine in ISO 10816 zone D is stopped) or false "
+                     f"(it runs on), not {zone_d_stop!r}")
+    return PlantSettings(gauge_sigma_um=gauge, spindle_load_limit=limit, zone_d_stop=zone_d_stop)

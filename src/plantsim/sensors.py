@@ -339,13 +339,34 @@ def baseline_vibration_mm_s(truth: AssetTruth) -> np.ndarray:
 
 def vibration_velocity_mm_s(truth: AssetTruth) -> np.ndarray:
     """True overall vibration velocity RMS (mm/s, 10-1000 Hz) per step."""
-    ab, _, cd = zone_limits(truth.spec.machine_class)
-    speed_ratio = _speed_ratio(truth)
-    damage = rotating_damage(truth, DAMAGE_VIBRATION_EXPONENT)
+    return vibration_level_mm_s(truth.health, len(truth.state), _speed_ratio(truth), _running(truth),
+                                truth.spec.machine_class)
+
+
+def vibration_level_mm_s(health_by_mode: dict[str, np.ndarray], n: int, speed_ratio: np.ndarray,
+                         running: np.ndarray, machine_class: str) -> np.ndarray:
+    """:func:`vibration_velocity_mm_s` from health paths (the truth layer's zone D stop reads it)."""
+    ab, _, cd = zone_limits(machine_class)
+    damage = damage_of(health_by_mode, n, DAMAGE_VIBRATION_EXPONENT)
     # Imbalance grows with speed; bearing impacts much less so.
     running_level = (NEW_VIBRATION_SHARE_OF_AB * ab * speed_ratio
                      + DAMAGE_VIBRATION_SHARE_OF_CD * cd * damage * np.sqrt(speed_ratio))
-    return np.where(_running(truth), running_level, 0.0)
+    return np.where(running, running_level, 0.0)
+
+
+def vibration_noise(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The vibration transmitter's errors per step: a log-normal factor (7 %) and an offset (mm/s).
+
+    One transmitter feeds both the machine's protection (the zone D stop in the truth layer) and the
+    historian, so the plant draws these once per asset (AssetTruth.extra) and both read them.
+    """
+    return rng.lognormal(0.0, 0.07, n), 0.005 * rng.standard_normal(n)
+
+
+def vibration_reading(velocity_mm_s: np.ndarray, noise: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """What the vibration transmitter reports for a true velocity (before its 0.01 mm/s resolution)."""
+    factor, offset = noise
+    return np.maximum(np.hypot(velocity_mm_s, BACKGROUND_VIBRATION_MM_S) * factor + offset, 0.01)
 
 
 def coolant_temperature_c(plant: PlantTruth, line: str) -> np.ndarray:
@@ -438,8 +459,11 @@ def telemetry(truth: AssetTruth, plant: PlantTruth, rng: np.random.Generator) ->
     power = np.where(powered, _read(rng, power_true, relative_sigma=0.004, absolute_sigma=0.01), 0.0)
     current = np.where(powered, _read(rng, electrical_current_a(instant, plant), relative_sigma=0.005),
                        0.0)
-    vibration = np.hypot(vibration_velocity_mm_s(truth), BACKGROUND_VIBRATION_MM_S)
-    vibration = _read(rng, vibration * rng.lognormal(0.0, 0.07, n), absolute_sigma=0.005, floor=0.01)
+    if "vibration_noise_factor" in truth.extra:  # the transmitter the machine's protection reads too
+        noise = (truth.extra["vibration_noise_factor"], truth.extra["vibration_noise_mm_s"])
+    else:
+        noise = vibration_noise(rng, n)
+    vibration = vibration_reading(vibration_velocity_mm_s(truth), noise)
     bearing_temp = _read(rng, bearing_temperature_c(truth, plant), absolute_sigma=0.15, floor=None)
 
     spindle_temp = coolant_temp = flow = pressure = discharge_temp = nan

@@ -23,7 +23,7 @@ from plantsim.scenario import UTILITY_LINE, Scenario, load_scenario
 
 # One random stream per asset and layer, so layers can change without moving each other's numbers.
 STREAMS = {"schedule": 1, "life": 2, "sensors": 3, "vibration": 4, "quality": 5, "energy": 6,
-           "records": 7, "defects": 8, "plant": 9}
+           "records": 7, "defects": 8, "plant": 9, "monitor": 10}
 VALVE_LOAD_GAIN = 0.35  # a leaking compressor valve keeps the compressor loaded longer
 UTILITY_GROUP_SIZE = 4
 
@@ -208,10 +208,13 @@ def simulate_asset(plan: PlantPlan, spec: AssetSpec) -> AssetTruth:
             if d.kind == "air_supply_drop" and d.asset_id == spec.asset_id:
                 window = slice(d.start_step, d.end_step)
                 state[window] = np.where(state[window] == State.OFF, State.OFF, State.DOWN)
-    health, events, vb, tool_ids = run_life(spec, scenario, timeline, state, base_load, recipe, rng)
+    # The vibration transmitter's errors: the machine's zone D stop and the historian read the same one.
+    noise = sensors.vibration_noise(rng_for(scenario.seed, number, "monitor"), timeline.n_steps)
+    health, events, vb, tool_ids = run_life(spec, scenario, timeline, state, base_load, recipe, rng,
+                                            vibration_noise=noise)
 
     running = (state != State.OFF) & (state != State.DOWN)
-    extra = {}
+    extra = {"vibration_noise_factor": noise[0], "vibration_noise_mm_s": noise[1]}
     if spec.kind == "cnc":
         producing = state == State.PRODUCING
         recipe = np.where(producing, recipe, -1).astype(np.int8)

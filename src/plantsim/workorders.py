@@ -27,6 +27,7 @@ TOOL_CHANGE_COLUMNS = ["asset_id", "timestamp", "tool_id_removed", "reason", "pa
 
 TOOL_MODE = "cutting_tool"  # inserts are logged in the tool-change records, never in a work order
 PRIORITY = {"corrective": 1, "condition_based": 2, "preventive": 3}  # 1 = breakdown, at once
+ZONE_D_STOPS = ("vibration_trip", "operator_stop")  # condition-based, but unplanned: priority 1, at once
 LABOUR_RATE_EUR_H = 68.0
 VB_MEASURED_SHARE = 0.10  # inserts that go under the tool-room microscope
 VB_GAUGE_SIGMA_MM = 0.01
@@ -248,7 +249,7 @@ def _work_order(event: MaintenanceEvent, spec, timeline, grid: np.ndarray, end_o
     up = int(grid[event.end_step]) if event.end_step < len(grid) else int(end_of_records)
     downtime_s = (up - down) / 1e9
     minute = 60 * 10**9
-    if event.kind == "corrective":
+    if event.kind == "corrective" or event.reason in ZONE_D_STOPS:
         reported = down + int(np.exp(np.log(10) + 0.6 * rng.normal()) * minute)  # the operator calls
         reported = min(reported, down + int(0.2 * downtime_s * 1e9))
         response = int(np.exp(np.log(25) + 0.6 * rng.normal()) * minute)
@@ -282,7 +283,7 @@ def _work_order(event: MaintenanceEvent, spec, timeline, grid: np.ndarray, end_o
     return {
         "asset_id": spec.asset_id,
         "wo_type": event.kind,
-        "priority": PRIORITY.get(event.kind, 3),
+        "priority": 1 if event.reason in ZONE_D_STOPS else PRIORITY.get(event.kind, 3),
         "reported_at": pd.Timestamp(reported, tz="UTC"),
         "started_at": pd.Timestamp(started, tz="UTC"),
         "completed_at": pd.Timestamp(completed, tz="UTC"),
@@ -350,6 +351,13 @@ def _note(event: MaintenanceEvent, spec, written: str, style: str, down: pd.Time
             else:
                 clauses.append(_pick(rng, ("vibration {v} mm/s too high, told the planner",
                                            "vibration {v} mm/s high, bearing to be watched")).format(v=level))
+        return _styled(clauses, style, rng)
+
+    if event.reason in ZONE_D_STOPS:
+        clauses.extend(_zone_d_stop(event, spec, down, readings, rng))
+        clauses.append(action.format(c=written))
+        clauses.append(found)
+        clauses.extend(_after_repair(asset_id, spec, mode, up, readings, rng))
         return _styled(clauses, style, rng)
 
     if event.kind == "condition_based":
@@ -432,18 +440,7 @@ def _symptoms(asset_id: str, spec, mode: str, down: pd.Timestamp, readings: _Rea
                 text = _pick(rng, ("very high vibration {v} mm/s", "vibration up to {v} mm/s")
                              if zone == "D" else ("high vibration {v} mm/s", "vibration up to {v} mm/s",
                                                   "vibration {v} mm/s on the screen")).format(v=level)
-                bc = ISO_ZONE_LIMITS_MM_S[spec.machine_class][1]
-                look_back = down - pd.Timedelta(days=6)
-                since = readings.first_above(asset_id, "vibration_rms_mm_s", bc, look_back, down)
-                if since is not None:
-                    local = since.tz_convert(readings.timezone)
-                    if since - look_back < pd.Timedelta(days=1):
-                        text += " for more than a week"
-                    elif local.normalize() == down.tz_convert(readings.timezone).normalize():
-                        text += " since this morning"
-                    else:
-                        text += f" since {WEEKDAYS[local.day_of_week]}"
-                out.append(text)
+                out.append(text + _high_since(asset_id, spec, down, readings))
                 if zone == "D":
                     out.append("machine stopped by the operator")
         out.append(_pick(rng, ("noise", "loud rumbling noise", "grinding noise", "noisy when running")))
@@ -481,6 +478,44 @@ def _symptoms(asset_id: str, spec, mode: str, down: pd.Timestamp, readings: _Rea
         out.append(_pick(rng, ("running loaded all the time", "compressor hot and loud", "knocking from the valve")))
     else:
         out.append(f"{mode.replace('_', ' ')} fault")
+    return out
+
+
+def _high_since(asset_id: str, spec, down: pd.Timestamp, readings: _Readings) -> str:
+    """Since when the vibration has been above the zone C limit, as a technician would say it."""
+    bc = ISO_ZONE_LIMITS_MM_S[spec.machine_class][1]
+    look_back = down - pd.Timedelta(days=6)
+    since = readings.first_above(asset_id, "vibration_rms_mm_s", bc, look_back, down)
+    if since is None:
+        return ""
+    local = since.tz_convert(readings.timezone)
+    if since - look_back < pd.Timedelta(days=1):
+        return " for more than a week"
+    if local.normalize() == down.tz_convert(readings.timezone).normalize():
+        return " since this morning"
+    return f" since {WEEKDAYS[local.day_of_week]}"
+
+
+_STOPPED = {"coolant_pump": "pump", "conveyor": "conveyor", "air_compressor": "compressor"}
+
+
+def _zone_d_stop(event: MaintenanceEvent, spec, down: pd.Timestamp, readings: _Readings,
+                 rng: np.random.Generator) -> list[str]:
+    """Why the machine stood: the vibration reading that passed the zone D limit, and who stopped it."""
+    out = []
+    vibration = readings.window(spec.asset_id, "vibration_rms_mm_s", down, before=True, steps=3)
+    cd = ISO_ZONE_LIMITS_MM_S[spec.machine_class][2]
+    if len(vibration):
+        out.append(_pick(rng, ("VIB_TRIP {v} mm/s, zone D", "vibration {v} mm/s over the trip limit {l} mm/s",
+                               "vibration alarm {v} mm/s (zone D)")).format(v=_fmt(vibration.max(), 2), l=f"{cd:g}")
+                   + _high_since(spec.asset_id, spec, down, readings))
+    if event.reason == "vibration_trip":
+        out.append(_pick(rng, ("spindle monitor tripped the machine", "machine tripped on vibration",
+                               "machine stopped by the vibration monitor")))
+    else:
+        out.append(_pick(rng, ("{k} stopped by the operator", "operator switched the {k} off on the alarm")).format(
+            k=_STOPPED.get(spec.kind, "machine")))
+    out.append(_pick(rng, ("noisy when running", "rough running", "rumbling noise")))
     return out
 
 
