@@ -48,6 +48,8 @@ def test_default_scenario_is_valid():
     (lambda d: d["machining"].update(spindle_load_limit=1.2), "machining.spindle_load_limit", "at most 1.0"),
     (lambda d: d["machining"].update(spindle_load_limit=0.8), "recipes.HX-72.spindle_load", "above machining.spindle_load_limit"),
     (lambda d: d["maintenance"].update(zone_d_stop="yes"), "maintenance.zone_d_stop", "must be true"),
+    (lambda d: d["coolant"].update(setpoint_c=45), "coolant.setpoint_c", "at most 30"),
+    (lambda d: d["coolant"].update(chiller_band_k=0), "coolant.chiller_band_k", "positive"),
 ])
 def test_bad_scenario_names_file_and_key(tmp_path, change, key, words):
     path = scenario_with(tmp_path, change)

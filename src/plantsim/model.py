@@ -167,6 +167,8 @@ class PlantSettings:
     gauge_sigma_um: float = 0.6  # in-process bore gauge: repeatability (1 sigma) before its 1 um resolution
     spindle_load_limit: float = 0.95  # CNC adaptive feed control: the spindle load it holds a cut to (share of S1 rating)
     zone_d_stop: bool = True  # a machine whose vibration reaches ISO 10816 zone D is stopped and the worn part replaced
+    coolant_setpoint_c: float = 20.0  # each line's chiller holds its coolant tank at this temperature ...
+    chiller_band_k: float = 1.0  # ... within about this many kelvin either way (chiller faults aside)
 
 
 @dataclass

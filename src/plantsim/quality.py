@@ -1,8 +1,9 @@
 """Machined parts: every bore a CNC cuts, its gauge reading, its surface and its inspection verdict.
 
 A CNC machines one pump housing per cycle while it is producing (the recipe's cycle time, with a
-little jitter). Each part's true bore diameter is the set point (middle of the H7 tolerance) moved
-by the mechanisms a machining plant lives with:
+little jitter). Each part's true bore diameter is the set point (20 % of the H7 tolerance above
+its middle, so that the insert's wear carries the bores down through the band) moved by the
+mechanisms a machining plant lives with:
 
 - tool wear: a worn insert cuts small (about -20 um at VB 0.3 mm), so bores drift down between
   tool changes and jump back at a change;
@@ -61,6 +62,9 @@ CHATTER_RATE_AT_CD = 0.5  # chance of chatter marks at the C/D vibration limit (
 POROSITY_BASE_RATE = 0.003  # porosity found on a part from a sound lot (index 1)
 POROSITY_RATE_PER_INDEX = 0.10  # extra chance per porosity index unit above 1
 CAUSE_SHARE_OF_HALF_TOLERANCE = 0.6
+# The setter offsets a new insert to cut this share of the tolerance above its middle, so that the
+# insert's wear carries the bores down through the band rather than out of it (tool-wear allowance).
+TOOL_OFFSET_SHARE_OF_TOLERANCE = 0.2
 
 
 def _production_runs(truth: AssetTruth) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -188,7 +192,8 @@ def parts(truth: AssetTruth, plant: PlantTruth, rng: np.random.Generator) -> tup
     gross_um = np.where(rng.random(m) < GROSS_ERROR_RATE, GROSS_ERROR_SIGMA_UM * rng.standard_normal(m), 0.0)
     fixture_um = fixture * rng.standard_normal(m)
     vibration_um = VIBRATION_SCATTER_UM * vibration_excess * rng.standard_normal(m)
-    true_um = (low + high) / 2 + wear_um + thermal_um + fixture_um + vibration_um + process_um + gross_um
+    offset_um = TOOL_OFFSET_SHARE_OF_TOLERANCE * (high - low)
+    true_um = (low + high) / 2 + offset_um + wear_um + thermal_um + fixture_um + vibration_um + process_um + gross_um
     gauge_um = true_um + plant.settings.gauge_sigma_um * rng.standard_normal(m)
     measured_mm = as_stored("bore_diameter_mm", nominal + gauge_um / 1000.0)
 

@@ -82,7 +82,7 @@ class Scenario:
 
 # The allowed keys at each level; anything else is a typo that would silently do nothing.
 _SCHEMA: dict[str, tuple[str, ...]] = {
-    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "quality", "machining"),
+    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "quality", "machining", "coolant"),
     "plant": ("name", "timezone", "start", "days", "step_minutes", "seed"),
     "calendar": ("shifts", "holidays", "shutdowns"),
     "line": ("shifts", "saturday_shifts"),
@@ -96,9 +96,10 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "wear": ("speed_factor",),
     "quality": ("gauge_sigma_um",),
     "machining": ("spindle_load_limit",),
+    "coolant": ("setpoint_c", "chiller_band_k"),
 }
 # Sections a scenario may leave out: their keys take the default plant's values (PlantSettings).
-_OPTIONAL_SECTIONS = ("quality", "machining")
+_OPTIONAL_SECTIONS = ("quality", "machining", "coolant")
 
 
 class _Reader:
@@ -365,4 +366,9 @@ def _settings(r: _Reader, top: dict) -> PlantSettings:
     if not isinstance(zone_d_stop, bool):
         raise r.fail("maintenance.zone_d_stop", f"must be true (a machine in ISO 10816 zone D is stopped) or false "
                      f"(it runs on), not {zone_d_stop!r}")
-    return PlantSettings(gauge_sigma_um=gauge, spindle_load_limit=limit, zone_d_stop=zone_d_stop)
+    coolant = r.mapping(top.get("coolant") or {}, "coolant", "coolant")
+    # Machining coolant is run between about 15 and 30 degC; a chiller that cannot hold 5 K is broken.
+    setpoint = r.number(coolant.get("setpoint_c", default.coolant_setpoint_c), "coolant.setpoint_c", low=15, high=30)
+    band = r.number(coolant.get("chiller_band_k", default.chiller_band_k), "coolant.chiller_band_k", high=5)
+    return PlantSettings(gauge_sigma_um=gauge, spindle_load_limit=limit, zone_d_stop=zone_d_stop,
+                         coolant_setpoint_c=setpoint, chiller_band_k=band)

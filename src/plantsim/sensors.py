@@ -9,8 +9,9 @@ noise and resolution:
   into zone D close to failure.
 - Temperatures follow their target with a first-order thermal lag: bearings warm with speed and
   load and, late in a bearing's life, with friction from the damage; spindles with load and speed;
-  the coolant of a line (held near 20 degC by a chiller) with the hall temperature, the cutting heat
-  of its machines and a chiller fault.
+  the coolant of a line is held at its set point by a chiller, within about +-1 K (a little of the
+  hall's temperature and of the cutting heat gets through, and the controller hunts), unless the
+  chiller has a fault, a declared excursion of several kelvin.
 - Electrical power is shaft power divided by the motor's efficiency (IE3 class, lower at part
   load), and by a mechanical efficiency that falls as components wear. The motor current follows
   P = sqrt(3) * 400 V * I * cos(phi), with cos(phi) lower at part load.
@@ -25,6 +26,7 @@ vibration, quality and energy modules share; :func:`telemetry` is what the histo
 """
 from __future__ import annotations
 
+import zlib
 from dataclasses import replace
 
 import numpy as np
@@ -99,11 +101,15 @@ COOLANT_TAU_MIN = 45.0
 DISCHARGE_TAU_MIN = 8.0
 RECEIVER_TAU_MIN = 20.0  # compressor discharge line bleeding down after a stop
 COMPRESSOR_FILL_TAU_MIN = 3.0  # a running compressor brings its receiver to pressure in minutes
-# Coolant circuit: a chiller holds the tank near its set point; part of the hall's swing and of the
-# cutting heat gets through (the chiller's limited capacity).
-CHILLER_SETPOINT_C = 20.0
-CHILLER_AMBIENT_COUPLING = 0.35
-COOLANT_K_PER_CUTTING_KW = 0.08
+# Coolant circuit: a chiller holds the tank at its set point (PlantSettings.coolant_setpoint_c)
+# within its control band (PlantSettings.chiller_band_k, about +-1 K). Per kelvin of band, a little
+# of the hall's swing and of the line's cutting heat gets through (the chiller works harder on a hot
+# afternoon and under full load), and the controller's own hunting is a slow random residual.
+CHILLER_AMBIENT_COUPLING = 0.04  # K per K of hall temperature off the set point, per K of band
+COOLANT_K_PER_CUTTING_KW = 0.008  # K per kW cut on the line, per K of band
+CHILLER_HUNTING_SIGMA = 0.25  # the controller's residual, per K of band
+CHILLER_HUNTING_TAU_MIN = 30.0
+CHILLER_STREAM = 9100  # the residual's random stream: seed, this, the line's name
 
 
 def zone_limits(machine_class: str) -> tuple[float, float, float]:
@@ -372,21 +378,29 @@ def vibration_reading(velocity_mm_s: np.ndarray, noise: tuple[np.ndarray, np.nda
 def coolant_temperature_c(plant: PlantTruth, line: str) -> np.ndarray:
     """True coolant temperature of a line's coolant circuit (degC), shared by its machines and pump.
 
-    The chiller's set point, plus what it lets through of the hall's temperature and of the line's
-    cutting heat, plus the extra heat of a chiller fault, through the thermal lag of the tank.
+    The chiller's set point, plus what its control band lets through of the hall's temperature and
+    of the line's cutting heat and its own hunting, plus the extra heat of a chiller fault, through
+    the thermal lag of the tank. The chiller holds the tank around the clock.
     """
     members = [a for a in plant.assets.values() if a.spec.line == line]
     if not members:
         raise ValueError(f"no asset stands on line {line!r}")
+    settings = plant.settings
     cutting_kw = np.zeros(plant.timeline.n_steps)
     for asset in members:
         if asset.spec.kind == "cnc":
             cutting_kw += shaft_power_kw(asset, plant)
     ambient = _ambient(next((a for a in members if a.ambient_c is not None), members[0]))
     fault = disturbance_magnitude(plant, "coolant_chiller_fault", (line,))
-    target = (CHILLER_SETPOINT_C + CHILLER_AMBIENT_COUPLING * (ambient - CHILLER_SETPOINT_C)
-              + COOLANT_K_PER_CUTTING_KW * cutting_kw + fault)
-    return first_order_lag(target, COOLANT_TAU_MIN, plant.timeline.step_minutes)
+    # The controller hunts: a slow random residual (first-order, unit spread), the same for every reader.
+    rng = np.random.default_rng([plant.seed, CHILLER_STREAM, zlib.crc32(line.encode())])
+    keep = np.exp(-plant.timeline.step_minutes / CHILLER_HUNTING_TAU_MIN)
+    hunting = scipy.signal.lfilter([np.sqrt(1.0 - keep * keep)], [1.0, -keep], rng.standard_normal(plant.timeline.n_steps))
+    setpoint = settings.coolant_setpoint_c
+    let_through = settings.chiller_band_k * (CHILLER_AMBIENT_COUPLING * (ambient - setpoint)
+                                             + COOLANT_K_PER_CUTTING_KW * cutting_kw
+                                             + CHILLER_HUNTING_SIGMA * hunting)
+    return first_order_lag(setpoint + let_through + fault, COOLANT_TAU_MIN, plant.timeline.step_minutes)
 
 
 def bearing_temperature_c(truth: AssetTruth, plant: PlantTruth) -> np.ndarray:

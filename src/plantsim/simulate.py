@@ -116,16 +116,18 @@ def plan_disturbances(scenario: Scenario, timeline: Timeline, specs: list[AssetS
     n, per_day = timeline.n_steps, int(round(24 / timeline.step_hours))
     lines = list(scenario.line_shifts)
     out = []
-    # A chiller fault in the warm half of the horizon: coolant runs warm for days.
+    # A chiller fault in the warm half of the horizon: coolant runs warm for days. Without its
+    # refrigerant the chiller loses most of its capacity and the tank drifts towards what the hall
+    # and the cutting heat make of it, 7-10 K above the set point.
     chiller_line = lines[-1]
     start = _working_start(timeline, chiller_line, int(n * 0.45), int(n * 0.6), rng)
     days = int(rng.integers(5, 10))
-    magnitude = float(np.round(rng.uniform(5.0, 7.5), 1))
+    magnitude = float(np.round(rng.uniform(7.0, 10.0), 1))
     out.append(Disturbance("coolant_chiller_fault", chiller_line, start, min(n, start + days * per_day), magnitude,
                            f"Chiller of line {chiller_line} lost a refrigerant charge: coolant ran about {magnitude} K warm for {days} days"))
     minor_line = lines[0]
     start = _working_start(timeline, minor_line, int(n * 0.7), int(n * 0.8), rng)
-    magnitude = float(np.round(rng.uniform(2.5, 3.5), 1))
+    magnitude = float(np.round(rng.uniform(3.0, 4.5), 1))  # a fouled condenser: part of the capacity lost
     out.append(Disturbance("coolant_chiller_fault", minor_line, start, min(n, start + 2 * per_day), magnitude,
                            f"Chiller of line {minor_line} fouled condenser: coolant about {magnitude} K warm for 2 days"))
     cncs = [s for s in specs if s.kind == "cnc"]
