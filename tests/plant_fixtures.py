@@ -216,7 +216,8 @@ def build_truth(days: int = 19, seed: int = 11, asset_ids: tuple[str, ...] | Non
         for k, first_step in enumerate(range(0, n, at(2, 0))):
             lot_rows.append({"lot_id": f"{line}-{k + 1:03d}", "line": line, "supplier": "Foundry A",
                              "received_date": tl.times_utc[first_step].date(), "valid_from_step": first_step,
-                             "porosity_index": 2.5 if (line, k) == ("L1", 2) else float(rng.uniform(0.3, 0.8))})
+                             "porosity_index": 2.5 if (line, k) == ("L1", 2) else float(rng.uniform(0.3, 0.8)),
+                             "certified_porosity_index": 2.2 if (line, k) == ("L1", 2) else 0.5})
     return PlantTruth(tl, assets, disturbances, pd.DataFrame(lot_rows), RECIPES.copy(), seed)
 
 

@@ -275,3 +275,48 @@ def test_with_the_zone_d_stop_off_machines_run_on_in_zone_d(tmp_path):
         return count
 
     assert zone_d_readings(off) > 10 * max(zone_d_readings(on), 1)
+
+
+# --- casting lots: graded porosity, a noisy certificate ------------------------------------------------
+
+def test_lot_porosity_is_graded_around_the_porous_threshold():
+    from plantsim.simulate import porosity_indices
+
+    index = porosity_indices(np.random.default_rng(3), 20000, 0.04, 0.5)
+    assert (index > 1.0).mean() == pytest.approx(0.04, abs=0.005)
+    # No gap between sound and porous lots: as many lots just below 1 as the log-normal says, and
+    # most porous lots only a little above it.
+    assert ((index > 0.9) & (index <= 1.0)).mean() > 0.02
+    porous = index[index > 1.0]
+    assert np.median(porous) < 1.2 and porous.max() > 1.6
+
+
+def test_a_p_chart_finds_most_porous_lots_but_not_all_and_the_certificate_is_noisy():
+    from dataclasses import replace
+
+    from plantsim import quality
+    from plantsim.model import PlantTruth
+    from plantsim.simulate import plan_plant, simulate_asset
+
+    scenario = load_scenario(SCENARIO)
+    scenario = replace(scenario, lot_size_parts=600, bad_lot_probability=0.15)  # many lots, many of them porous
+    plan = plan_plant(scenario)
+    cncs = {s.asset_id: simulate_asset(plan, s) for s in plan.specs if s.kind == "cnc" and s.line == "L1"}
+    plant = PlantTruth(plan.timeline, cncs, plan.disturbances, plan.material_lots, plan.recipes, scenario.seed,
+                       scenario.settings)
+    parts = pd.concat([quality.parts(truth, plant, np.random.default_rng(k))[0] for k, truth in enumerate(cncs.values())])
+    per_lot = parts.groupby("material_lot", observed=True)["defect_class"].agg(
+        porous=lambda d: (d == "porosity").mean(), parts="size")
+    per_lot = per_lot[per_lot["parts"] >= 300]
+    lots = plan.material_lots.set_index("lot_id").reindex(per_lot.index)
+    bad = (lots["porosity_index"] > 1.0).to_numpy()
+    assert 15 <= bad.sum() <= 60
+    p_bar = (per_lot["porous"] * per_lot["parts"]).sum() / per_lot["parts"].sum()
+    signal = (per_lot["porous"] > p_bar + 3 * np.sqrt(p_bar * (1 - p_bar) / per_lot["parts"])).to_numpy()
+    found = signal[bad].mean()
+    assert 0.5 < found < 1.0, found  # most porous lots, not all: the slightly porous ones hide in the noise
+    assert signal[~bad].mean() < 0.05
+    # The certificate follows the truth, loosely: it passes some porous lots and flags some sound ones.
+    certified = lots["certified_porosity_index"].to_numpy()
+    assert 0.5 < np.corrcoef(np.log(certified), np.log(lots["porosity_index"]))[0, 1] < 0.95
+    assert (certified[bad] <= 1.0).any() and (certified[~bad] > 1.0).any()

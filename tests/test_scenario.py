@@ -50,6 +50,8 @@ def test_default_scenario_is_valid():
     (lambda d: d["maintenance"].update(zone_d_stop="yes"), "maintenance.zone_d_stop", "must be true"),
     (lambda d: d["coolant"].update(setpoint_c=45), "coolant.setpoint_c", "at most 30"),
     (lambda d: d["coolant"].update(chiller_band_k=0), "coolant.chiller_band_k", "positive"),
+    (lambda d: d["materials"].update(porosity_spread=3), "materials.porosity_spread", "at most 1.5"),
+    (lambda d: d["materials"].update(certificate_error=-1), "materials.certificate_error", "at least 0"),
 ])
 def test_bad_scenario_names_file_and_key(tmp_path, change, key, words):
     path = scenario_with(tmp_path, change)

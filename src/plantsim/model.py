@@ -169,6 +169,8 @@ class PlantSettings:
     zone_d_stop: bool = True  # a machine whose vibration reaches ISO 10816 zone D is stopped and the worn part replaced
     coolant_setpoint_c: float = 20.0  # each line's chiller holds its coolant tank at this temperature ...
     chiller_band_k: float = 1.0  # ... within about this many kelvin either way (chiller faults aside)
+    porosity_spread: float = 0.5  # sigma of the log-normal porosity index of the casting lots (graded lots)
+    certificate_error: float = 0.35  # log-normal sigma of the foundry certificate's porosity index
 
 
 @dataclass

@@ -76,6 +76,7 @@ RESOLUTIONS: dict[str, Resolution] = {
     "spindle_load": Resolution(3),
     "cycle_time_min": Resolution(2),
     "roughness_base_um": Resolution(2),
+    "certified_porosity_index": Resolution(2),  # the foundry certificate's figure
     # Truth: stated precisions, finer than any instrument.
     "health": Resolution(4, "float32"),
     "health_before": Resolution(4),

@@ -92,7 +92,7 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "maintenance": ("preventive_interval_days", "condition_based", "preventive_restore", "tool_change_life_share",
                     "zone_d_stop"),
     "condition_based": ("health_trigger", "detection_probability"),
-    "materials": ("lot_size_parts", "bad_lot_probability"),
+    "materials": ("lot_size_parts", "bad_lot_probability", "porosity_spread", "certificate_error"),
     "wear": ("speed_factor",),
     "quality": ("gauge_sigma_um",),
     "machining": ("spindle_load_limit",),
@@ -370,5 +370,12 @@ def _settings(r: _Reader, top: dict) -> PlantSettings:
     # Machining coolant is run between about 15 and 30 degC; a chiller that cannot hold 5 K is broken.
     setpoint = r.number(coolant.get("setpoint_c", default.coolant_setpoint_c), "coolant.setpoint_c", low=15, high=30)
     band = r.number(coolant.get("chiller_band_k", default.chiller_band_k), "coolant.chiller_band_k", high=5)
+    materials = top.get("materials") or {}
+    # A spread of 0.1 makes every lot alike; beyond 1.5 a lot could be a hundred times as porous as another.
+    spread = r.number(materials.get("porosity_spread", default.porosity_spread), "materials.porosity_spread",
+                      low=0.1, high=1.5)
+    certificate = r.number(materials.get("certificate_error", default.certificate_error), "materials.certificate_error",
+                           positive=False, low=0, high=2)
     return PlantSettings(gauge_sigma_um=gauge, spindle_load_limit=limit, zone_d_stop=zone_d_stop,
-                         coolant_setpoint_c=setpoint, chiller_band_k=band)
+                         coolant_setpoint_c=setpoint, chiller_band_k=band, porosity_spread=spread,
+                         certificate_error=certificate)

@@ -176,21 +176,53 @@ def plan_material_lots(scenario: Scenario, timeline: Timeline, specs: list[Asset
         boundaries = np.searchsorted(made, np.arange(0, made[-1] + scenario.lot_size_parts, scenario.lot_size_parts), side="right")
         starts = np.unique(np.concatenate([[0], boundaries[1:]]))
         starts = starts[starts < timeline.n_steps]
-        bad = rng.random(len(starts)) < scenario.bad_lot_probability
-        if not bad.any() and len(starts) > 4:  # every line meets at least one bad lot in the horizon
-            bad[int(rng.integers(2, len(starts) - 1))] = True
-        porosity = np.where(bad, rng.uniform(1.3, 2.0, len(starts)), rng.uniform(0.2, 0.8, len(starts)))
+        porosity = porosity_indices(rng, len(starts), scenario.bad_lot_probability, scenario.settings.porosity_spread)
+        if not (porosity > 1.0).any() and len(starts) > 4:  # every line meets at least one porous lot
+            porosity[int(rng.integers(2, len(starts) - 1))] = float(rng.uniform(1.1, 1.6))
+        # The foundry's certificate: a density test on a few castings of the lot, a noisy estimate.
+        certified = porosity * rng.lognormal(0.0, scenario.settings.certificate_error, len(starts))
         supplier = suppliers[rng.integers(0, len(suppliers), len(starts))]
         received = timeline.times_utc[starts].tz_convert(timeline.timezone).normalize() - pd.to_timedelta(rng.integers(2, 9, len(starts)), unit="D")
         for k, step in enumerate(starts):
             rows.append({"lot_id": f"{line}-{k + 1:04d}", "line": line, "supplier": supplier[k],
                          "received_date": received[k].date(), "valid_from_step": int(step),
-                         "valid_from": timeline.times_utc[step], "porosity_index": float(np.round(porosity[k], 3))})
+                         "valid_from": timeline.times_utc[step], "porosity_index": float(np.round(porosity[k], 3)),
+                         "certified_porosity_index": float(np.round(certified[k], 2))})
     lots = pd.DataFrame(rows)
     for column in ("lot_id", "line", "supplier"):
         lots[column] = lots[column].astype("category")
     lots["received_date"] = pd.to_datetime(lots["received_date"])
     return lots
+
+
+def porosity_indices(rng: np.random.Generator, count: int, porous_share: float, spread: float) -> np.ndarray:
+    """Each lot's porosity index: graded (log-normal with sigma ``spread``), not sound-or-bad.
+
+    The median is set so that a share ``porous_share`` of lots lies above 1, where porosity starts
+    to show at inspection beyond the background: most of those only a little above 1 (hard to tell
+    from a sound lot), a few far above. z is the standard normal quantile of 1 - porous_share.
+    """
+    z = normal_quantile(1.0 - min(max(porous_share, 1e-6), 1.0 - 1e-6))
+    return np.exp(spread * (rng.standard_normal(count) - z))
+
+
+def normal_quantile(p: float) -> float:
+    """The standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9)."""
+    a = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
+         -3.066479806614716e+01, 2.506628277459239e+00)
+    b = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
+         -1.328068155288572e+01)
+    c = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
+         4.374664141464968e+00, 2.938163982698783e+00)
+    d = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00)
+    if p < 0.02425 or p > 1 - 0.02425:
+        q = np.sqrt(-2 * np.log(p if p < 0.5 else 1 - p))
+        x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+        return float(x if p < 0.5 else -x)
+    q = p - 0.5
+    r = q * q
+    return float((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+                 / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1))
 
 
 def simulate_asset(plan: PlantPlan, spec: AssetSpec) -> AssetTruth:

@@ -177,7 +177,8 @@ def quality_causes_frame(truth: PlantTruth, lines: list[str]) -> pd.DataFrame:
             if lot["porosity_index"] > 1.0:
                 end = mine.loc[k + 1, "valid_from"] if k + 1 < len(mine) else end_of_horizon
                 rows.append({"cause": "bad_material_lot", "target": line, "start": lot["valid_from"], "end": end,
-                             "description": f"Porous casting lot {lot['lot_id']} from {lot['supplier']} (porosity index {lot['porosity_index']:.2f})"})
+                             "description": f"Porous casting lot {lot['lot_id']} from {lot['supplier']} (porosity index {lot['porosity_index']:.3f}, "
+                                            f"certified {lot['certified_porosity_index']:.2f})"})
     frame = pd.DataFrame(rows, columns=["cause", "target", "start", "end", "description"])
     frame["start"] = pd.to_datetime(frame["start"], utc=True)
     frame["end"] = pd.to_datetime(frame["end"], utc=True)
