@@ -52,6 +52,9 @@ def test_default_scenario_is_valid():
     (lambda d: d["coolant"].update(chiller_band_k=0), "coolant.chiller_band_k", "positive"),
     (lambda d: d["materials"].update(porosity_spread=3), "materials.porosity_spread", "at most 1.5"),
     (lambda d: d["materials"].update(certificate_error=-1), "materials.certificate_error", "at least 0"),
+    (lambda d: d["energy"].update(cnc_ready_share=0.8), "energy.cnc_ready_share", "at most 0.5"),
+    (lambda d: d["energy"].update(cnc_standby_share=0.3), "energy.cnc_standby_share", "above energy.cnc_ready_share"),
+    (lambda d: d["energy"].update(compressed_air_leak_share=0.9), "energy.compressed_air_leak_share", "at most 0.6"),
 ])
 def test_bad_scenario_names_file_and_key(tmp_path, change, key, words):
     path = scenario_with(tmp_path, change)

@@ -171,6 +171,10 @@ class PlantSettings:
     chiller_band_k: float = 1.0  # ... within about this many kelvin either way (chiller faults aside)
     porosity_spread: float = 0.5  # sigma of the log-normal porosity index of the casting lots (graded lots)
     certificate_error: float = 0.35  # log-normal sigma of the foundry certificate's porosity index
+    cnc_ready_share: float = 0.25  # a machine tool's base load, ready to cut (share of its rating) ...
+    cnc_cutting_peripherals_share: float = 0.08  # ... plus this while it cuts (chip conveyor, coolant, extraction) ...
+    cnc_standby_share: float = 0.05  # ... and this off shift (controls, cabinet cooling, spindle chiller)
+    compressed_air_leak_share: float = 0.25  # share of the compressors' output lost to leaks
 
 
 @dataclass

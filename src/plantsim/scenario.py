@@ -82,7 +82,7 @@ class Scenario:
 
 # The allowed keys at each level; anything else is a typo that would silently do nothing.
 _SCHEMA: dict[str, tuple[str, ...]] = {
-    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "quality", "machining", "coolant"),
+    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "quality", "machining", "coolant", "energy"),
     "plant": ("name", "timezone", "start", "days", "step_minutes", "seed"),
     "calendar": ("shifts", "holidays", "shutdowns"),
     "line": ("shifts", "saturday_shifts"),
@@ -97,9 +97,10 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "quality": ("gauge_sigma_um",),
     "machining": ("spindle_load_limit",),
     "coolant": ("setpoint_c", "chiller_band_k"),
+    "energy": ("cnc_ready_share", "cnc_cutting_peripherals_share", "cnc_standby_share", "compressed_air_leak_share"),
 }
 # Sections a scenario may leave out: their keys take the default plant's values (PlantSettings).
-_OPTIONAL_SECTIONS = ("quality", "machining", "coolant")
+_OPTIONAL_SECTIONS = ("quality", "machining", "coolant", "energy")
 
 
 class _Reader:
@@ -376,6 +377,16 @@ def _settings(r: _Reader, top: dict) -> PlantSettings:
                       low=0.1, high=1.5)
     certificate = r.number(materials.get("certificate_error", default.certificate_error), "materials.certificate_error",
                            positive=False, low=0, high=2)
+    energy = r.mapping(top.get("energy") or {}, "energy", "energy")
+    base = {}
+    for key in ("cnc_ready_share", "cnc_cutting_peripherals_share", "cnc_standby_share"):
+        # A base load is a share of the machine's rating: none at all, or at most half of it.
+        base[key] = r.number(energy.get(key, getattr(default, key)), f"energy.{key}", positive=False, low=0, high=0.5)
+    if base["cnc_standby_share"] > base["cnc_ready_share"]:
+        raise r.fail("energy.cnc_standby_share", f"({base['cnc_standby_share']:g}) is above energy.cnc_ready_share "
+                     f"({base['cnc_ready_share']:g}): a machine on standby draws less than one ready to cut")
+    leak = r.number(energy.get("compressed_air_leak_share", default.compressed_air_leak_share),
+                    "energy.compressed_air_leak_share", positive=False, low=0, high=0.6)
     return PlantSettings(gauge_sigma_um=gauge, spindle_load_limit=limit, zone_d_stop=zone_d_stop,
                          coolant_setpoint_c=setpoint, chiller_band_k=band, porosity_spread=spread,
-                         certificate_error=certificate)
+                         certificate_error=certificate, compressed_air_leak_share=leak, **base)

@@ -74,8 +74,13 @@ NO_LOAD_POWER_FACTOR = 0.08  # an unloaded induction motor draws mostly magnetis
 POWER_FACTOR_KNEE = 0.1  # cos(phi) is about half way up at this load fraction
 AUXILIARY_POWER_FACTOR = 0.85  # controls, pumps and fans of a machine tool
 
-# CNC: controls, hydraulics, chip conveyor and mist extraction run whenever the machine is on.
-CNC_AUXILIARY_SHARE_OF_RATED = 0.08
+# A machine tool's base load (PlantSettings): ready to cut, its controls, servo drives, hydraulic
+# unit, spindle chiller, cabinet cooling, lubrication and lights draw cnc_ready_share of the rating;
+# while it cuts, the chip conveyor, coolant through the spindle and the mist extractor add
+# cnc_cutting_peripherals_share; off shift it stands by (controls, cabinet cooling, spindle chiller
+# in standby) at cnc_standby_share. Down for maintenance it is locked out: nothing.
+# Pumps, conveyors and compressors keep their drives' electronics and controls on off shift.
+SUPPORT_STANDBY_SHARE_OF_RATED = 0.01
 # The historian samples the spindle drive's load once per step. Now and then the sample lands on a
 # load peak of a second or two (the tool entering the cut, a hard spot in the casting) that the
 # adaptive feed control has not yet taken back: the drive's short-time (S6) rating allows it.
@@ -195,11 +200,6 @@ def _running(truth: AssetTruth) -> np.ndarray:
     return ((state == State.IDLE) | (state == State.PRODUCING)) & (np.asarray(truth.speed_rpm) > 0)
 
 
-def _powered(truth: AssetTruth) -> np.ndarray:
-    state = np.asarray(truth.state)
-    return (state == State.IDLE) | (state == State.PRODUCING)
-
-
 def disturbance_magnitude(plant: PlantTruth, kind: str, targets: tuple[str, ...]) -> np.ndarray:
     """Per step, the summed magnitude of the disturbances of ``kind`` aimed at any of ``targets``."""
     magnitude = np.zeros(plant.timeline.n_steps)
@@ -314,10 +314,21 @@ def _power_parts_kw(truth: AssetTruth, plant: PlantTruth) -> tuple[np.ndarray, n
     """True electrical input of the main motor and of the auxiliaries (kW) per step."""
     shaft = shaft_power_kw(truth, plant) / mechanical_efficiency(truth)
     motor = motor_input_kw(shaft, truth.spec.rated_power_kw, _running(truth))
-    auxiliary = np.zeros(len(motor))
+    return motor, auxiliary_power_kw(truth, plant)
+
+
+def auxiliary_power_kw(truth: AssetTruth, plant: PlantTruth) -> np.ndarray:
+    """The base load beside the main motor (kW): a machine tool's auxiliaries, standby off shift."""
+    state = np.asarray(truth.state)
+    rated = truth.spec.rated_power_kw
+    settings = plant.settings
     if truth.spec.kind == "cnc":
-        auxiliary = np.where(_powered(truth), CNC_AUXILIARY_SHARE_OF_RATED * truth.spec.rated_power_kw, 0.0)
-    return motor, auxiliary
+        ready = settings.cnc_ready_share
+        share = np.select([state == State.PRODUCING, state == State.IDLE, state == State.OFF],
+                          [ready + settings.cnc_cutting_peripherals_share, ready, settings.cnc_standby_share], 0.0)
+    else:
+        share = np.where(state == State.OFF, SUPPORT_STANDBY_SHARE_OF_RATED, 0.0)
+    return share * rated
 
 
 def electrical_power_kw(truth: AssetTruth, plant: PlantTruth) -> np.ndarray:

@@ -236,7 +236,8 @@ def simulate_asset(plan: PlantPlan, spec: AssetSpec) -> AssetTruth:
     else:
         working = timeline.shift_by_line[spec.line] > 0
         state, base_load = operations.support_schedule(working, plan.producing_share[spec.line], spec.kind,
-                                                       rng_for(scenario.seed, number, "schedule"))
+                                                       rng_for(scenario.seed, number, "schedule"),
+                                                       scenario.settings.compressed_air_leak_share)
         recipe = np.full(timeline.n_steps, -1, dtype=np.int8)
         for d in plan.disturbances:  # a tripped compressor stands until it is restarted
             if d.kind == "air_supply_drop" and d.asset_id == spec.asset_id:
