@@ -230,9 +230,13 @@ def fast_wearing_plant(tmp_path_factory):
     folder = tmp_path_factory.mktemp("zone-d")
     out = generate(_fast_wearing_scenario(folder), folder / "tables")
     read = lambda layer, table: pd.read_parquet(out / layer / table)
-    return {name: read(layer, name) for layer, name in (("clean", "telemetry"), ("clean", "alarms"),
-                                                       ("clean", "work_orders"), ("truth", "maintenance"),
-                                                       ("reference", "assets"))}
+    tables = {name: read(layer, name) for layer, name in (("clean", "telemetry"), ("clean", "alarms"),
+                                                         ("clean", "work_orders"), ("truth", "maintenance"),
+                                                         ("reference", "assets"), ("clean", "inspections"),
+                                                         ("truth", "health"), ("clean", "parts"))}
+    tables["folder"] = out
+    tables["scenario"] = load_scenario(_fast_wearing_scenario(folder))
+    return tables
 
 
 def test_a_machine_in_zone_d_is_stopped_and_the_records_say_so(fast_wearing_plant):
@@ -252,7 +256,9 @@ def test_a_machine_in_zone_d_is_stopped_and_the_records_say_so(fast_wearing_plan
         assert stop["reason"].iloc[0] == ("vibration_trip" if kinds[asset] == "cnc" else "operator_stop")
         assert not stop["failure"].iloc[0] and stop["health_after"].iloc[0] == 1.0  # caught before it failed
         assert telemetry.loc[(asset, sample + delay * step), "machine_state"] == "down"
-        assert alarm["cleared_at"] > stop["end"].iloc[0]  # reset once the repaired machine runs again
+        # Reset once the repaired machine runs again (still active if the records end first).
+        ends = telemetry.index.get_level_values("timestamp").max() + step
+        assert alarm["cleared_at"] > stop["end"].iloc[0] if pd.notna(alarm["cleared_at"]) else stop["end"].iloc[0] == ends
     orders = fast_wearing_plant["work_orders"]
     urgent = orders[(orders["wo_type"] == "condition_based") & (orders["priority"] == 1)]
     assert len(urgent) == len(stops)
@@ -320,3 +326,69 @@ def test_a_p_chart_finds_most_porous_lots_but_not_all_and_the_certificate_is_noi
     certified = lots["certified_porosity_index"].to_numpy()
     assert 0.5 < np.corrcoef(np.log(certified), np.log(lots["porosity_index"]))[0, 1] < 0.95
     assert (certified[bad] <= 1.0).any() and (certified[~bad] > 1.0).any()
+
+
+
+# --- condition-based decisions stand on recorded readings ---------------------------------------------
+
+def test_the_inspection_round_acts_on_the_readings_it_records(fast_wearing_plant):
+    sheet = fast_wearing_plant["inspections"]
+    telemetry = fast_wearing_plant["telemetry"].set_index(["asset_id", "timestamp"])["vibration_rms_mm_s"]
+    maintenance = fast_wearing_plant["maintenance"]
+    assert len(sheet) > 50 and set(sheet["measurement"]) >= {"vibration_rms_mm_s", "head_loss_pct", "seal_leak_ml_h",
+                                                               "valve_leak_back_pct"}
+    # A finding is a reading past its limit, nothing else.
+    assert (sheet["finding"] == (sheet["reading"].fillna(-np.inf) > sheet["limit"])).all()
+    # A bearing's reading is the vibration the historian recorded at the round (none if it stood still).
+    vibration = sheet[sheet["measurement"] == "vibration_rms_mm_s"]
+    recorded = telemetry.reindex(list(zip(vibration["asset_id"].astype(str), vibration["timestamp"]))).to_numpy()
+    ran = vibration["reading"].notna().to_numpy()
+    assert ran.mean() > 0.5
+    assert np.allclose(vibration["reading"].to_numpy()[ran], recorded[ran], atol=1e-4)
+    assert (recorded[~ran] < 0.1).all()
+    # Every replacement after a finding follows a round whose reading was past its limit.
+    jobs = maintenance[maintenance["reason"] == "inspection_finding"]
+    assert len(jobs) >= 3
+    components = {"spindle_bearing": "spindle bearing", "gearbox_bearing": "gearbox bearing", "impeller_wear": "impeller",
+                  "pump_seal": "mechanical seal", "compressor_valve": "inlet valve"}
+    for _, job in jobs.iterrows():
+        rounds = sheet[(sheet["asset_id"].astype(str) == str(job["asset_id"]))
+                       & (sheet["component"] == components[str(job["mode"])]) & (sheet["timestamp"] <= job["start"])]
+        assert rounds["finding"].iloc[-1], (job["asset_id"], job["mode"], job["start"])
+
+
+def test_the_findings_do_not_follow_the_hidden_health(fast_wearing_plant):
+    """With readings deciding, parts of the same health are found in one round and passed in another."""
+    sheet = fast_wearing_plant["inspections"]
+    health = fast_wearing_plant["health"]
+    modes = {"spindle bearing": "spindle_bearing", "gearbox bearing": "gearbox_bearing", "impeller": "impeller_wear",
+             "mechanical seal": "pump_seal", "inlet valve": "compressor_valve"}
+    truth = health.set_index(["asset_id", "mode", "timestamp"])["health"]
+    keys = list(zip(sheet["asset_id"].astype(str), sheet["component"].map(modes), sheet["timestamp"]))
+    at_round = truth.reindex(keys).to_numpy()
+    known = sheet["reading"].notna().to_numpy() & np.isfinite(at_round)
+    found, passed = at_round[known & sheet["finding"].to_numpy()], at_round[known & ~sheet["finding"].to_numpy()]
+    assert len(found) >= 3
+    assert found.max() > passed.min()  # no health threshold separates the findings from the rest
+    assert found.max() - found.min() > 0.05
+
+
+def test_a_policy_is_priced_in_money(fast_wearing_plant):
+    from dataclasses import replace
+
+    from plantsim.costs import lost_machine_hours, policy_costs
+
+    scenario, folder = fast_wearing_plant["scenario"], fast_wearing_plant["folder"]
+    costs = policy_costs(scenario, folder)
+    telemetry = fast_wearing_plant["telemetry"]
+    cnc_down_h = ((telemetry["machine_state"] == "down") & telemetry["asset_id"].astype(str).str.startswith("CNC")).sum() / 12
+    assert 0 < costs["lost_machine_h"] < cnc_down_h  # a stop off shift costs no production
+    assert costs["lost_production_eur"] == pytest.approx(costs["lost_machine_h"] * scenario.settings.lost_machine_hour_eur, abs=1.0)
+    assert costs["scrapped_parts"] == (~fast_wearing_plant["parts"]["passed"]).sum()
+    assert costs["scrap_eur"] == pytest.approx(costs["scrapped_parts"] * scenario.settings.scrapped_part_eur)
+    assert costs["maintenance_eur"] == pytest.approx(fast_wearing_plant["maintenance"]["cost_eur"].sum())
+    assert costs["total_eur"] == pytest.approx(costs["maintenance_eur"] + costs["lost_production_eur"] + costs["scrap_eur"])
+    dearer = replace(scenario, settings=replace(scenario.settings, lost_machine_hour_eur=240.0))
+    assert policy_costs(dearer, folder)["lost_production_eur"] == pytest.approx(2 * costs["lost_production_eur"])
+    per_machine = lost_machine_hours(scenario, telemetry)
+    assert set(per_machine.index) == {a.asset_id for a in scenario.assets if a.kind == "cnc"}

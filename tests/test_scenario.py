@@ -55,6 +55,13 @@ def test_default_scenario_is_valid():
     (lambda d: d["energy"].update(cnc_ready_share=0.8), "energy.cnc_ready_share", "at most 0.5"),
     (lambda d: d["energy"].update(cnc_standby_share=0.3), "energy.cnc_standby_share", "above energy.cnc_ready_share"),
     (lambda d: d["energy"].update(compressed_air_leak_share=0.9), "energy.compressed_air_leak_share", "at most 0.6"),
+    (lambda d: d["maintenance"]["condition_based"].update(health_trigger=0.35), "maintenance.condition_based.health_trigger",
+     "acts on its readings, not on the hidden health"),
+    (lambda d: d["maintenance"]["condition_based"].update(vibration_zone="E"), "maintenance.condition_based.vibration_zone",
+     "B, C or D"),
+    (lambda d: d["maintenance"]["condition_based"].update(round_coverage=1.5), "maintenance.condition_based.round_coverage",
+     "at most 1"),
+    (lambda d: d["costs"].update(lost_machine_hour_eur=-5), "costs.lost_machine_hour_eur", "at least 0"),
 ])
 def test_bad_scenario_names_file_and_key(tmp_path, change, key, words):
     path = scenario_with(tmp_path, change)

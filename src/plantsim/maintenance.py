@@ -4,10 +4,10 @@ The plant runs a mixed policy, as most plants do:
 - fixed-interval preventive service per asset kind, done the first time the asset is off-shift after
   it falls due;
   a service is an imperfect repair that gives back only part of the lost health;
-- condition-based work: a weekly inspection round finds a worn component with some probability once
-  its health is low, and the component is replaced the next time the asset stands off-shift (an
-  evening, a weekend or a holiday), unless it fails first: the gap between finding and failing is
-  the P-F interval;
+- condition-based work: a weekly inspection round takes a reading of every worn part (its vibration,
+  its leakage, ...: plantsim.inspection); a reading past its limit is a finding, and the component
+  is replaced the next time the asset stands off-shift (an evening, a weekend or a holiday), unless
+  it fails first: the gap between finding and failing is the P-F interval;
 - corrective work after a failure: the asset is down for the repair and the component is new after;
 - a stop in ISO 10816 zone D: when the vibration transmitter reads above the zone's C/D limit, a CNC's
   spindle monitor trips the machine at once and the operator stops any other machine within ten
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plantsim import sensors, wear
+from plantsim import inspection, sensors, wear
 from plantsim.assets import INSPECTION_MODES
 from plantsim.model import AssetSpec, MaintenanceEvent, State, Timeline
 from plantsim.resolution import as_stored
@@ -40,7 +40,6 @@ INITIAL_WEAR = (0.05, 0.6)  # the plant is not new: components start part-way th
 TOOL_CHANGE_MINUTES = 5
 OPERATOR_EARLY_CHANGE_SHARE = 0.3  # share of inserts that an attentive operator changes early
 OPERATOR_EARLY_CHANGE_VB = (0.20, 0.25)
-INSPECTION_WEEKDAY, INSPECTION_HOUR = 0, 8  # Monday 08:00 local, during the early shift
 OPERATOR_STOP_STEPS = 2  # a pump, conveyor or compressor runs on until the operator has seen the alarm
 
 
@@ -68,12 +67,6 @@ def _next_index_where(mask: np.ndarray) -> np.ndarray:
     return np.minimum.accumulate(positions[::-1])[::-1]
 
 
-def _inspection_steps(timeline: Timeline) -> np.ndarray:
-    local = timeline.times_utc.tz_convert(timeline.timezone)
-    hits = (local.day_of_week == INSPECTION_WEEKDAY) & (local.hour == INSPECTION_HOUR) & (local.minute == 0)
-    return np.flatnonzero(np.asarray(hits))
-
-
 def _first(mask: np.ndarray) -> int | None:
     hits = np.flatnonzero(mask)
     return int(hits[0]) if len(hits) else None
@@ -81,7 +74,8 @@ def _first(mask: np.ndarray) -> int | None:
 
 def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.ndarray,
              load: np.ndarray, recipe: np.ndarray, rng: np.random.Generator,
-             vibration_noise: tuple[np.ndarray, np.ndarray] | None = None
+             vibration_noise: tuple[np.ndarray, np.ndarray] | None = None,
+             rounds: inspection.RoundNoise | None = None
              ) -> tuple[dict[str, np.ndarray], list[MaintenanceEvent], np.ndarray | None, np.ndarray | None]:
     """Simulate one asset's components over the horizon.
 
@@ -92,6 +86,8 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
     programmed part count of an insert is counted in those parts. ``vibration_noise`` (the
     transmitter's errors, sensors.vibration_noise) lets the zone D stop read the vibration exactly as
     the historian will record it; without it (or with the scenario's zone_d_stop off) no machine stops.
+    ``rounds`` (plantsim.inspection.round_noise) are the weekly inspection rounds; without them no
+    inspection finds anything.
     """
     n, dt_h = timeline.n_steps, timeline.step_hours
     is_cnc = spec.kind == "cnc"
@@ -110,7 +106,6 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
 
     off_steps = state == State.OFF
     next_off = _next_index_where(off_steps)
-    inspections = _inspection_steps(timeline)
     steps_per_day = int(round(24 / dt_h))
     interval_days = scenario.preventive_interval_days[spec.kind]
     if interval_days is None:
@@ -127,15 +122,18 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
         tool = _new_tool(rng, tool_id=1)
         tool["life_used"] = float(rng.uniform(0.0, 0.5))
 
-    zone_d_stop = scenario.settings.zone_d_stop and vibration_noise is not None
-    if zone_d_stop:
-        zone_d = sensors.zone_limits(spec.machine_class)[2]
-        if is_cnc:  # the spindle turns at the recipe's speed while cutting
-            speeds = np.array([r.spindle_speed_rpm for r in scenario.recipes.values()], dtype=np.float64)
-            speed_ratio = np.where(recipe >= 0, speeds[np.maximum(recipe, 0)], 0.0) / spec.nominal_speed_rpm
-        else:
-            speed_ratio = np.full(n, spec.nominal_speed_rpm) / spec.nominal_speed_rpm
-        stop_delay = 1 if is_cnc else OPERATOR_STOP_STEPS
+    if is_cnc:  # the spindle turns at the recipe's speed while cutting
+        speeds = np.array([r.spindle_speed_rpm for r in scenario.recipes.values()], dtype=np.float64)
+        speed_ratio = np.where(recipe >= 0, speeds[np.maximum(recipe, 0)], 0.0) / spec.nominal_speed_rpm
+    else:
+        speed_ratio = np.full(n, spec.nominal_speed_rpm) / spec.nominal_speed_rpm
+    if vibration_noise is None:  # a transmitter without error
+        vibration_noise = (np.ones(n), np.zeros(n))
+        zone_d_stop = False
+    else:
+        zone_d_stop = scenario.settings.zone_d_stop
+    zone_d = sensors.zone_limits(spec.machine_class)[2]
+    stop_delay = 1 if is_cnc else OPERATOR_STOP_STEPS
 
     window = LOOKAHEAD_DAYS * steps_per_day
     t = 0
@@ -157,13 +155,22 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
                 job = max(pending_job[m.name], t)
                 if job < end:
                     candidates.append((job - t, "condition_based", m.name))
-            elif m.name in INSPECTION_MODES:
-                here = inspections[(inspections >= t) & (inspections < end)]
-                if len(here):
-                    low = path_health[here - t] < scenario.cbm_health_trigger
-                    found = low & (rng.random(len(here)) < scenario.cbm_detection_probability)
+        if rounds is not None:
+            due = (rounds.steps >= t) & (rounds.steps < end) & rounds.reached
+            if due.any():
+                steps = rounds.steps[due]
+                at = steps - t
+                healths = {name: path[1] for name, path in paths.items()}
+                for m in modes:
+                    if m.name in pending_job or m.name not in INSPECTION_MODES:
+                        continue
+                    errors = tuple(e[due] for e in rounds.errors[m.name])
+                    value = inspection.readings(spec, m.name, healths, at, operating[at], speed_ratio[steps],
+                                                (vibration_noise[0][steps], vibration_noise[1][steps]), errors)
+                    limit = inspection.limit_of(spec, m.name, scenario.settings)[2]
+                    found = np.nan_to_num(value, nan=-np.inf) > limit
                     if found.any():
-                        candidates.append((int(here[np.argmax(found)] - t), "finding", m.name))
+                        candidates.append((int(at[np.argmax(found)]), "finding", m.name))
         if zone_d_stop:
             healths = {name: path[1] for name, path in paths.items()}
             level = sensors.vibration_level_mm_s(healths, end - t, speed_ratio[t:end], operating, spec.machine_class)

@@ -139,6 +139,7 @@ class AssetTruth:
     tool_wear_mm: np.ndarray | None = None  # CNC only: flank wear VB of the boring insert
     tool_id: np.ndarray | None = None  # CNC only: running number of the insert in use
     ambient_c: np.ndarray | None = None  # hall temperature, float64 per step
+    inspection: object | None = None  # plantsim.inspection.RoundNoise: the weekly rounds' reach and errors
     extra: dict[str, np.ndarray] = field(default_factory=dict)  # kind-specific truth signals: on a CNC
                                                                 # "feed_override", the adaptive control's share of the programmed feed
 
@@ -175,6 +176,13 @@ class PlantSettings:
     cnc_cutting_peripherals_share: float = 0.08  # ... plus this while it cuts (chip conveyor, coolant, extraction) ...
     cnc_standby_share: float = 0.05  # ... and this off shift (controls, cabinet cooling, spindle chiller)
     compressed_air_leak_share: float = 0.25  # share of the compressors' output lost to leaks
+    cbm_vibration_zone: str = "C"  # the weekly round finds a bearing whose vibration reading is in this ISO zone
+    limit_head_loss_pct: float = 12.0  # ... an impeller whose pump has lost this share of its head
+    limit_seal_leak_ml_h: float = 85.0  # ... a mechanical seal leaking this much
+    limit_valve_leak_back_pct: float = 15.0  # ... a compressor valve leaking back this much in its test
+    round_coverage: float = 0.9  # chance that the round reaches a machine in a given week
+    lost_machine_hour_eur: float = 120.0  # production lost while a CNC stands in its shift, per hour
+    scrapped_part_eur: float = 35.0  # a rejected housing: the blank and its machining
 
 
 @dataclass

@@ -56,6 +56,7 @@ RESOLUTIONS: dict[str, Resolution] = {
     "roughness_ra_um": Resolution(2),
     # Records.
     "value": Resolution(2),  # an alarm's reading
+    "reading": Resolution(2),  # an inspection round's reading (its unit is in the row)
     "limit": Resolution(4),  # an alarm's configured limit
     "vb_measured_mm": Resolution(2),
     "downtime_h": Resolution(3),

@@ -61,8 +61,6 @@ class Scenario:
     recipes: dict[str, Recipe]
     assets: tuple[AssetEntry, ...]
     preventive_interval_days: dict[str, float | None]  # None: no preventive service for that kind
-    cbm_health_trigger: float
-    cbm_detection_probability: float
     preventive_restore: tuple[float, float]
     tool_change_life_share: float
     lot_size_parts: int
@@ -82,7 +80,7 @@ class Scenario:
 
 # The allowed keys at each level; anything else is a typo that would silently do nothing.
 _SCHEMA: dict[str, tuple[str, ...]] = {
-    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "quality", "machining", "coolant", "energy"),
+    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "quality", "machining", "coolant", "energy", "costs"),
     "plant": ("name", "timezone", "start", "days", "step_minutes", "seed"),
     "calendar": ("shifts", "holidays", "shutdowns"),
     "line": ("shifts", "saturday_shifts"),
@@ -91,16 +89,26 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "asset": ("id", "kind", "line", "model", "rated_power_kw", "recipes"),
     "maintenance": ("preventive_interval_days", "condition_based", "preventive_restore", "tool_change_life_share",
                     "zone_d_stop"),
-    "condition_based": ("health_trigger", "detection_probability"),
+    "condition_based": ("vibration_zone", "head_loss_pct", "seal_leak_ml_h", "valve_leak_back_pct", "round_coverage"),
     "materials": ("lot_size_parts", "bad_lot_probability", "porosity_spread", "certificate_error"),
     "wear": ("speed_factor",),
     "quality": ("gauge_sigma_um",),
     "machining": ("spindle_load_limit",),
     "coolant": ("setpoint_c", "chiller_band_k"),
+    "costs": ("lost_machine_hour_eur", "scrapped_part_eur"),
     "energy": ("cnc_ready_share", "cnc_cutting_peripherals_share", "cnc_standby_share", "compressed_air_leak_share"),
 }
 # Sections a scenario may leave out: their keys take the default plant's values (PlantSettings).
-_OPTIONAL_SECTIONS = ("quality", "machining", "coolant", "energy")
+_OPTIONAL_SECTIONS = ("quality", "machining", "coolant", "energy", "costs")
+# Keys of earlier scenarios that mean something else now, with what to write instead.
+_REPLACED = {
+    "maintenance.condition_based.health_trigger":
+        "is gone: the inspection acts on its readings, not on the hidden health; set their limits "
+        "(vibration_zone, head_loss_pct, seal_leak_ml_h, valve_leak_back_pct) instead",
+    "maintenance.condition_based.detection_probability":
+        "is gone: a reading past its limit is a finding; round_coverage is the chance that the round "
+        "reaches a machine",
+}
 
 
 class _Reader:
@@ -119,6 +127,8 @@ class _Reader:
         for k in value:
             if k not in allowed:
                 where = f"{key}.{k}" if key else str(k)
+                if where in _REPLACED:
+                    raise self.fail(where, _REPLACED[where])
                 raise self.fail(where, f"is not a known key here (known: {', '.join(allowed)})")
         return value
 
@@ -303,7 +313,7 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
     for kind in intervals_raw:
         if kind not in ASSET_KINDS:
             raise r.fail(f"maintenance.preventive_interval_days.{kind}", f"is not an asset kind ({', '.join(ASSET_KINDS)})")
-    cbm = r.mapping(r.require(maintenance, "condition_based", "maintenance"), "maintenance.condition_based", "condition_based")
+    r.mapping(r.require(maintenance, "condition_based", "maintenance") or {}, "maintenance.condition_based", "condition_based")
     restore = r.require(maintenance, "preventive_restore", "maintenance")
     if not isinstance(restore, list) or len(restore) != 2:
         raise r.fail("maintenance.preventive_restore", "must be [lowest, highest] share of lost health restored")
@@ -337,10 +347,6 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
         recipes=recipes,
         assets=tuple(assets),
         preventive_interval_days=intervals,
-        cbm_health_trigger=r.number(r.require(cbm, "health_trigger", "maintenance.condition_based"),
-                                    "maintenance.condition_based.health_trigger", high=1),
-        cbm_detection_probability=r.number(r.require(cbm, "detection_probability", "maintenance.condition_based"),
-                                           "maintenance.condition_based.detection_probability", positive=False, low=0, high=1),
         preventive_restore=(restore_lo, restore_hi),
         tool_change_life_share=r.number(r.require(maintenance, "tool_change_life_share", "maintenance"),
                                         "maintenance.tool_change_life_share", high=1.5),
@@ -387,6 +393,23 @@ def _settings(r: _Reader, top: dict) -> PlantSettings:
                      f"({base['cnc_ready_share']:g}): a machine on standby draws less than one ready to cut")
     leak = r.number(energy.get("compressed_air_leak_share", default.compressed_air_leak_share),
                     "energy.compressed_air_leak_share", positive=False, low=0, high=0.6)
+    cbm = maintenance.get("condition_based") or {}
+    zone = cbm.get("vibration_zone", default.cbm_vibration_zone)
+    if zone not in ("B", "C", "D"):
+        raise r.fail("maintenance.condition_based.vibration_zone",
+                     f"must be the ISO 10816 zone whose readings are a finding: B, C or D, not {zone!r}")
+    limits = {}
+    for key, setting in (("head_loss_pct", "limit_head_loss_pct"), ("seal_leak_ml_h", "limit_seal_leak_ml_h"),
+                         ("valve_leak_back_pct", "limit_valve_leak_back_pct")):
+        limits[setting] = r.number(cbm.get(key, getattr(default, setting)), f"maintenance.condition_based.{key}",
+                                   high=1000)
+    coverage = r.number(cbm.get("round_coverage", default.round_coverage), "maintenance.condition_based.round_coverage",
+                        positive=False, low=0, high=1)
+    costs = r.mapping(top.get("costs") or {}, "costs", "costs")
+    money = {}
+    for key in ("lost_machine_hour_eur", "scrapped_part_eur"):
+        money[key] = r.number(costs.get(key, getattr(default, key)), f"costs.{key}", positive=False, low=0, high=100000)
     return PlantSettings(gauge_sigma_um=gauge, spindle_load_limit=limit, zone_d_stop=zone_d_stop,
                          coolant_setpoint_c=setpoint, chiller_band_k=band, porosity_spread=spread,
-                         certificate_error=certificate, compressed_air_leak_share=leak, **base)
+                         certificate_error=certificate, compressed_air_leak_share=leak, cbm_vibration_zone=zone,
+                         round_coverage=coverage, **base, **limits, **money)

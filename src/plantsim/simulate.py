@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from plantsim import assets as asset_kinds
-from plantsim import operations, sensors, wear
+from plantsim import inspection, operations, sensors, wear
+from plantsim.assets import INSPECTION_MODES
 from plantsim.calendar import build_timeline
 from plantsim.maintenance import run_life
 from plantsim.model import AssetSpec, AssetTruth, Disturbance, PlantTruth, State, Timeline
@@ -23,7 +24,7 @@ from plantsim.scenario import UTILITY_LINE, Scenario, load_scenario
 
 # One random stream per asset and layer, so layers can change without moving each other's numbers.
 STREAMS = {"schedule": 1, "life": 2, "sensors": 3, "vibration": 4, "quality": 5, "energy": 6,
-           "records": 7, "defects": 8, "plant": 9, "monitor": 10}
+           "records": 7, "defects": 8, "plant": 9, "monitor": 10, "inspection": 11}
 VALVE_LOAD_GAIN = 0.35  # a leaking compressor valve keeps the compressor loaded longer
 UTILITY_GROUP_SIZE = 4
 
@@ -245,8 +246,12 @@ def simulate_asset(plan: PlantPlan, spec: AssetSpec) -> AssetTruth:
                 state[window] = np.where(state[window] == State.OFF, State.OFF, State.DOWN)
     # The vibration transmitter's errors: the machine's zone D stop and the historian read the same one.
     noise = sensors.vibration_noise(rng_for(scenario.seed, number, "monitor"), timeline.n_steps)
+    # The weekly inspection rounds: whether they reach the machine, and their instruments' errors.
+    rounds = inspection.round_noise(rng_for(scenario.seed, number, "inspection"), timeline,
+                                    [m.name for m in spec.failure_modes if m.name in INSPECTION_MODES],
+                                    scenario.settings.round_coverage)
     health, events, vb, tool_ids = run_life(spec, scenario, timeline, state, base_load, recipe, rng,
-                                            vibration_noise=noise)
+                                            vibration_noise=noise, rounds=rounds)
 
     running = (state != State.OFF) & (state != State.DOWN)
     extra = {"vibration_noise_factor": noise[0], "vibration_noise_mm_s": noise[1]}
@@ -279,6 +284,7 @@ def simulate_asset(plan: PlantPlan, spec: AssetSpec) -> AssetTruth:
         tool_id=tool_ids,
         ambient_c=plan.ambient_c,
         extra=extra,
+        inspection=rounds,
     )
 
 

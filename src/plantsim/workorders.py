@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from plantsim.events import ISO_ZONE_LIMITS_MM_S, state_codes
-from plantsim.maintenance import INSPECTION_HOUR, INSPECTION_WEEKDAY
+from plantsim.inspection import INSPECTION_HOUR, INSPECTION_WEEKDAY
 from plantsim.model import MaintenanceEvent, PlantTruth, State
 
 WORK_ORDER_COLUMNS = ["wo_id", "asset_id", "wo_type", "priority", "reported_at", "started_at", "completed_at",
@@ -72,17 +72,19 @@ PREVENTIVE_TASKS = {
 
 
 def work_orders(plant: PlantTruth, rng: np.random.Generator, *, telemetry: pd.DataFrame | None = None,
-                assets: pd.DataFrame | None = None) -> pd.DataFrame:
+                assets: pd.DataFrame | None = None, inspections: pd.DataFrame | None = None) -> pd.DataFrame:
     """One work order per repair, service and condition-based replacement in the truth layer.
 
     ``telemetry`` (the observed telemetry of the same assets) lets the notes quote readings; without
     it the notes describe symptoms in words only. ``assets`` (the plant's asset register) numbers
     the work orders so that orders written for different groups of assets never share an id.
+    ``inspections`` (the inspection rounds' sheet) lets a condition-based order quote the reading
+    that was the finding.
     """
     timeline = plant.timeline
     grid = _grid_ns(timeline)
     end_of_records = grid[-1] + _step_ns(timeline)
-    readings = _Readings(telemetry, timeline)
+    readings = _Readings(telemetry, timeline, inspections)
     rows = []
     for asset_id, truth in plant.assets.items():
         for event in truth.events:
@@ -193,9 +195,10 @@ def _wo_ids(frame: pd.DataFrame, order: list[str], timezone: str) -> list[str]:
 class _Readings:
     """Readings a technician would see on the machine's screen, from the observed telemetry."""
 
-    def __init__(self, telemetry: pd.DataFrame | None, timeline):
+    def __init__(self, telemetry: pd.DataFrame | None, timeline, inspections: pd.DataFrame | None = None):
         self.by_asset: dict[str, pd.DataFrame] = {}
         self.timezone = timeline.timezone
+        self.inspections = inspections
         if telemetry is None or len(telemetry) == 0:
             return
         for asset_id, rows in telemetry.groupby(telemetry["asset_id"].astype(str), sort=False, observed=True).indices.items():
@@ -362,7 +365,7 @@ def _note(event: MaintenanceEvent, spec, written: str, style: str, down: pd.Time
 
     if event.kind == "condition_based":
         found_at = pd.Timestamp(_last_inspection_before(int(down.value), readings.timezone), tz="UTC")
-        route = _route_reading(asset_id, mode, found_at, readings)
+        route = _route_reading(asset_id, mode, found_at, readings, _component_name(event, spec))
         day = found_at.tz_convert(readings.timezone).strftime("%d.%m.")
         clauses.append(_pick(rng, ("found on inspection round {d}", "inspection {d}: wear found",
                                    "condition-based, inspection finding {d}")).format(d=day) + (f", {route}" if route else ""))
@@ -519,7 +522,18 @@ def _zone_d_stop(event: MaintenanceEvent, spec, down: pd.Timestamp, readings: _R
     return out
 
 
-def _route_reading(asset_id: str, mode: str, found_at: pd.Timestamp, readings: _Readings) -> str:
+def _route_reading(asset_id: str, mode: str, found_at: pd.Timestamp, readings: _Readings, component: str = "") -> str:
+    """The reading the finding stood on: the inspection sheet's, else what the historian showed."""
+    sheet = readings.inspections
+    if sheet is not None and len(sheet):
+        row = sheet[(sheet["asset_id"].astype(str) == asset_id) & (sheet["timestamp"] == found_at)
+                    & (sheet["component"].astype(str) == component)]
+        if len(row):
+            reading = row.iloc[0]
+            words = {"vibration_rms_mm_s": "vibration", "head_loss_pct": "head loss", "seal_leak_ml_h": "leakage",
+                     "valve_leak_back_pct": "leak-back"}.get(str(reading["measurement"]), "reading")
+            digits = 0 if reading["unit"] == "ml/h" else 1
+            return f"{words} {reading['reading']:.{digits}f} {reading['unit']} (limit {reading['limit']:g})"
     family = _family(mode)
     column, unit, words = {"bearing": ("vibration_rms_mm_s", "mm/s", "vibration"),
                            "impeller": ("flow_l_min", "l/min", "flow"),

@@ -52,7 +52,7 @@ def sha256_of(path: Path) -> str:
 CATEGORY_COLUMNS = {
     "asset_id", "line", "kind", "model", "machine_class", "machine_state", "state", "recipe", "shift",
     "material_lot", "lot_id", "supplier", "defect_class", "alarm_code", "severity", "unit", "wo_type",
-    "component", "failure_mode_reported", "technician", "acknowledged_by", "reason", "mode", "cause",
+    "component", "failure_mode_reported", "technician", "acknowledged_by", "reason", "mode", "cause", "measurement",
     "target", "table", "column", "group",
 }
 
@@ -189,7 +189,7 @@ def quality_causes_frame(truth: PlantTruth, lines: list[str]) -> pd.DataFrame:
 
 def observe_group(truth: PlantTruth, plan, asset_numbers: dict[str, int], group_number: int, seed: int):
     """Observation and record layers for one group: clean tables, raw tables, truth extras."""
-    from plantsim import defects, energy, events, quality, sensors, vibration, workorders
+    from plantsim import defects, energy, events, inspection, quality, sensors, vibration, workorders
     from plantsim.simulate import rng_for
 
     telemetry, waves, parts, part_truth, meters = [], [], [], [], []
@@ -207,14 +207,17 @@ def observe_group(truth: PlantTruth, plan, asset_numbers: dict[str, int], group_
     register = asset_kinds.asset_table(plan.specs)  # the whole plant: ids and plant-wide choices agree across groups
     telemetry_frame = _concat(telemetry)
     parts_frame = _concat(parts)
+    rounds = _concat([inspection.log(asset, truth) for asset in truth.assets.values()])
     clean = {
         "telemetry": telemetry_frame,
         "vibration": _concat(waves),
         "parts": parts_frame,
         "energy": _concat(meters),
         "alarms": events.alarms(telemetry_frame, register, truth, group_rng),
-        "work_orders": workorders.work_orders(truth, group_rng, telemetry=telemetry_frame, assets=register),
+        "work_orders": workorders.work_orders(truth, group_rng, telemetry=telemetry_frame, assets=register,
+                                              inspections=rounds),
         "tool_changes": workorders.tool_changes(truth, group_rng, parts=parts_frame),
+        "inspections": rounds,
     }
     raw, defect_manifest = defects.apply(clean, truth, rng_for(seed, 1000 + group_number, "defects"), assets=register)
     return clean, raw, defect_manifest, _concat(part_truth)
