@@ -90,7 +90,7 @@ def asset_life(asset_id: str) -> dict:
     return {
         "asset_id": asset_id, "machine_class": machine_class, "zones": zone_limits(machine_class),
         "health": health, "vibration": vibration, "events": events, "found_at": found_at,
-        "trigger": scenario.cbm_health_trigger, "shutdowns": shutdowns, "timezone": timezone,
+        "finding_zone": scenario.settings.cbm_vibration_zone, "shutdowns": shutdowns, "timezone": timezone,
         "year": int(health.index[len(health) // 2].year),
     }
 
@@ -118,15 +118,6 @@ def draw_asset_life(life: dict, out: Path) -> Path:
     for start, end in life["shutdowns"]:
         top.axvspan(start, end, color="#EDEDED", zorder=0, linewidth=0)
     top.plot(life["health"].index, life["health"].to_numpy(), color=BLUE, linewidth=1.6)
-    top.axhline(life["trigger"], color=GREY, linestyle="-.", linewidth=1.0)
-    # Label the trigger line at the start of the longest stretch where the curve stays well above
-    # it, so text and curve never cross.
-    high = (life["health"] > life["trigger"] + 0.2).to_numpy()
-    stretch = pd.Series(high).ne(pd.Series(high).shift()).cumsum()[high]
-    first = stretch.index[stretch == stretch.value_counts().idxmax()][0] if len(stretch) else 0
-    top.text(life["health"].index[first] + pd.Timedelta(days=3), life["trigger"] + 0.02,
-             f"weekly inspection can find wear below {life['trigger']:.2f}", color=GREY, fontsize=8.5,
-             va="bottom", ha="left")
     top.set_ylim(0, 1.08)
     top.set_ylabel("health (1 = new, 0 = worn out)")
     top.set_title("What really happens: the bearing's hidden health (truth table)", loc="left", fontsize=10.5)
@@ -139,9 +130,13 @@ def draw_asset_life(life: dict, out: Path) -> Path:
         bottom.axhspan(low, high, color=shade, zorder=0, linewidth=0)
         bottom.text(1.005, (low + high) / 2, "ABCD"[zone], transform=bottom.get_yaxis_transform(),
                     fontsize=10, fontweight="bold", va="center", color="#333333")
+    finding_limit = {"B": "A/B", "C": "B/C", "D": "C/D"}[life["finding_zone"]]
     for limit, name in ((ab, "A/B"), (bc, "B/C"), (cd, "C/D")):
         bottom.axhline(limit, color=GREY, linewidth=0.8, linestyle="--", zorder=1)
-        bottom.text(vibration.index[0], limit, f" {name} {limit:g} mm/s", fontsize=8, color="#333333",
+        note = {"C/D": ": the machine stops"}.get(name, "")
+        if name == finding_limit:
+            note += ": a weekly inspection reading above it is a finding"
+        bottom.text(vibration.index[0], limit, f" {name} {limit:g} mm/s{note}", fontsize=8, color="#333333",
                     va="bottom")
     bottom.plot(vibration.index, vibration.to_numpy(), color="black", linewidth=0.8, marker=".", markersize=3.5,
                 zorder=3)

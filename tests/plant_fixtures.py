@@ -12,6 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from plantsim import sensors, wear
 from plantsim.model import (AssetSpec, AssetTruth, BearingGeometry, Disturbance, FailureMode, PlantTruth, State,
                             Timeline)
 
@@ -126,13 +127,18 @@ def cnc_truth(asset_spec: AssetSpec, tl: Timeline, rng: np.random.Generator, amb
 
     producing = state == State.PRODUCING
     safe_recipe = np.maximum(recipe, 0)
-    # As in the truth layer: a worn insert cuts with more force (+45 % spindle load at VB 0.3 mm).
-    load = np.where(producing, RECIPES.spindle_load.to_numpy()[safe_recipe] * (1.0 + 1.5 * vb), 0.0).astype(np.float32)
+    # As in the truth layer: a worn insert cuts with more force (+30 % spindle load at VB 0.3 mm), and
+    # the adaptive feed control holds the drive (friction of a worn bearing included) to 95 % of its rating.
+    bearing = health_path(producing, worn)
+    demand = np.where(producing, RECIPES.spindle_load.to_numpy()[safe_recipe] * (1.0 + 1.0 * vb), 0.0)
+    feed = np.where(producing, wear.feed_override(demand, sensors.efficiency_of({"spindle_bearing": bearing}, n), 0.95), 1.0)
+    load = (demand * feed).astype(np.float32)
     speed = np.where(producing, RECIPES.spindle_speed_rpm.to_numpy()[safe_recipe], 0.0).astype(np.float32)
     return AssetTruth(
         spec=asset_spec, state=state, load=load, speed_rpm=speed, recipe=recipe,
-        health={"spindle_bearing": health_path(producing, worn),
+        health={"spindle_bearing": bearing,
                 "cutting_tool": np.clip(1 - vb / 0.3, 0, 1).astype(np.float32)},
+        extra={"feed_override": feed},
         tool_wear_mm=vb.astype(np.float32), tool_id=(tool_number + 1).astype(np.int32),
         ambient_c=ambient.astype(np.float32),
     )
@@ -210,7 +216,8 @@ def build_truth(days: int = 19, seed: int = 11, asset_ids: tuple[str, ...] | Non
         for k, first_step in enumerate(range(0, n, at(2, 0))):
             lot_rows.append({"lot_id": f"{line}-{k + 1:03d}", "line": line, "supplier": "Foundry A",
                              "received_date": tl.times_utc[first_step].date(), "valid_from_step": first_step,
-                             "porosity_index": 2.5 if (line, k) == ("L1", 2) else float(rng.uniform(0.3, 0.8))})
+                             "porosity_index": 2.5 if (line, k) == ("L1", 2) else float(rng.uniform(0.3, 0.8)),
+                             "certified_porosity_index": 2.2 if (line, k) == ("L1", 2) else 0.5})
     return PlantTruth(tl, assets, disturbances, pd.DataFrame(lot_rows), RECIPES.copy(), seed)
 
 

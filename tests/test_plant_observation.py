@@ -92,13 +92,33 @@ def test_readings_sit_in_plausible_ranges_at_sensor_resolution(plant, telemetry)
             counts = frame[column].dropna().to_numpy(np.float64) / step
             assert np.allclose(counts, np.round(counts), atol=1e-3), (asset_id, column)
         stopped = frame["machine_state"].isin(["off", "down"])
-        assert (frame.loc[stopped, ["speed_rpm", "power_kw", "motor_current_a"]] == 0).all().all()
+        assert (frame.loc[stopped, "speed_rpm"] == 0).all()
+        # Down for maintenance a machine is locked out; off shift it stands by, on a few per cent of its rating.
+        assert (frame.loc[frame["machine_state"] == "down", ["power_kw", "motor_current_a"]] == 0).all().all()
+        standby = frame.loc[frame["machine_state"] == "off", "power_kw"]
+        assert standby.between(0, 0.06 * rated + 0.05).all(), asset_id
     # Readings are noisy, not the model's exact values: two CNCs on identical duty still differ.
     cnc = producing(telemetry["CNC-102"])
     assert cnc["speed_rpm"].nunique() > 10 and cnc["power_kw"].std() > 0
 
 
 # --- vibration (telemetry) ---------------------------------------------------------------------------
+
+def test_spindle_load_readings_pass_the_rating_only_in_short_peaks(plant, telemetry):
+    """The continuous load stays within the S1 rating (the feed control holds the cut to 95 %); a
+    five-minute sample now and then catches a peak of a second or two above it."""
+    peaks = 0
+    for asset_id, truth in plant.assets.items():
+        if truth.spec.kind != "cnc":
+            continue
+        load = producing(telemetry[asset_id])["load_pct"].astype(float)
+        assert load.rolling(6).median().max() <= 100.0, asset_id  # no half hour of cutting above the rating
+        assert (load > 100.0).mean() < 0.01, asset_id
+        above = (load > 100.0).to_numpy()
+        assert not (above[1:] & above[:-1]).any(), asset_id  # a reading above the rating stands alone
+        peaks += int((load > 1.04 * load.rolling(12, center=True).median()).sum())
+    assert peaks > 0  # the peaks are there, short
+
 
 def test_vibration_rises_with_bearing_wear_through_the_iso_zones(plant, telemetry):
     worn = plant.assets["CNC-101"]
@@ -172,9 +192,9 @@ def test_current_follows_power_through_three_phase_relation(plant, telemetry):
         ratio = frame["motor_current_a"] / expected
         assert ratio.median() == pytest.approx(1.0, abs=0.01), asset_id
         assert ratio.between(0.95, 1.05).mean() > 0.99, asset_id
-    # A CNC waiting between cycles draws only its auxiliaries, at their own power factor.
+    # A CNC waiting between cycles draws only its base load (ready to cut), at its own power factor.
     idle = telemetry["CNC-102"][telemetry["CNC-102"]["machine_state"] == "idle"]
-    aux_kw = sensors.CNC_AUXILIARY_SHARE_OF_RATED * 18.5
+    aux_kw = plant.settings.cnc_ready_share * 18.5
     assert idle["power_kw"].median() == pytest.approx(aux_kw, rel=0.02)
     assert idle["motor_current_a"].median() == pytest.approx(
         aux_kw * 1000 / (np.sqrt(3) * 400 * sensors.AUXILIARY_POWER_FACTOR), rel=0.03)
@@ -269,6 +289,41 @@ def test_chiller_fault_warms_the_whole_line_and_only_that_line(plant, telemetry)
     # One coolant, several sensors: they agree within their noise but are not copies.
     a, b = telemetry["CNC-101"]["coolant_temp_c"], telemetry["PMP-101"]["coolant_temp_c"]
     assert (a - b).abs().mean() < 0.4 and (a != b).mean() > 0.5
+
+
+def _cutting_outside_faults(plant, line: str) -> np.ndarray:
+    cutting = np.zeros(plant.timeline.n_steps, dtype=bool)
+    for asset in plant.assets.values():
+        if asset.spec.kind == "cnc" and asset.spec.line == line:
+            cutting |= asset.state == State.PRODUCING
+    fault = sensors.disturbance_magnitude(plant, "coolant_chiller_fault", (line,)) > 0
+    tail = np.convolve(fault, np.ones(36), mode="full")[: len(fault)] > 0  # three hours for the tank to settle
+    return cutting & ~tail
+
+
+def test_the_chiller_holds_the_coolant_within_about_one_kelvin_while_cutting(plant, telemetry):
+    setpoint, band = plant.settings.coolant_setpoint_c, plant.settings.chiller_band_k
+    for line in ("L1", "L2"):
+        true = sensors.coolant_temperature_c(plant, line)
+        held = _cutting_outside_faults(plant, line)
+        assert held.sum() > 1000
+        assert np.abs(true[held] - setpoint).max() < 1.2 * band, line
+        assert true[held].std() > 0.1  # held, not frozen: hall, cutting heat and the controller show a little
+    reading = producing(telemetry["CNC-201"])["coolant_temp_c"]
+    assert reading.between(setpoint - 1.5, setpoint + 1.5).mean() > 0.99
+    # The fault is a declared excursion well outside the band.
+    fault = next(d for d in plant.disturbances if d.kind == "coolant_chiller_fault")
+    assert sensors.coolant_temperature_c(plant, fault.target)[fault.end_step - 1] > setpoint + fault.magnitude - 1.5
+
+
+def test_a_looser_chiller_in_the_scenario_lets_the_coolant_wander_more(plant):
+    from dataclasses import replace
+
+    loose = replace(plant, settings=replace(plant.settings, chiller_band_k=3.0, coolant_setpoint_c=24.0))
+    held = _cutting_outside_faults(plant, "L2")
+    tight, wide = sensors.coolant_temperature_c(plant, "L2")[held], sensors.coolant_temperature_c(loose, "L2")[held]
+    assert wide.std() == pytest.approx(3 * tight.std(), rel=0.05)
+    assert np.median(wide) - np.median(tight) == pytest.approx(4.0 + 2 * (np.median(tight) - 20.0), abs=0.5)
 
 
 # --- vibration waveforms -------------------------------------------------------------------------------
@@ -421,8 +476,10 @@ def test_warm_coolant_makes_bores_large(plant, parts):
     for recipe, moved in shift.dropna().items():
         nominal = float(plant.recipes.set_index("recipe").loc[recipe, "bore_nominal_mm"])
         assert moved > 0.5 * quality.THERMAL_UM_PER_MM_PER_K * nominal * fault.magnitude, recipe
-    assert (late_in_fault["cause"] == "coolant_temperature").mean() > 0.2
-    assert (before["cause"] == "coolant_temperature").mean() < 0.02
+    # Out of the chiller's band the warm coolant is what pushes the bores that end up far off centre;
+    # held at its set point it pushes none.
+    assert (late_in_fault["cause"] == "coolant_temperature").mean() > 0.03
+    assert (before["cause"] == "coolant_temperature").mean() == 0.0
 
 
 def test_loose_fixture_scatters_the_bores(plant, parts):
@@ -478,7 +535,7 @@ def test_porous_lot_raises_porosity_scrap(plant, parts):
 def test_gauge_error_and_pass_rule(plant, parts):
     frame = pd.concat(parts.values())
     gauge_error_um = (frame["bore_diameter_mm"] - frame["true_bore_diameter_mm"]) * 1000
-    assert gauge_error_um.std() == pytest.approx(np.hypot(quality.GAUGE_SIGMA_UM, 1 / np.sqrt(12)), rel=0.1)
+    assert gauge_error_um.std() == pytest.approx(np.hypot(plant.settings.gauge_sigma_um, 1 / np.sqrt(12)), rel=0.1)
     assert np.allclose(frame["bore_diameter_mm"] * 1000, np.round(frame["bore_diameter_mm"] * 1000), atol=1e-6)
     limits = plant.recipes.set_index("recipe")
     recipe = frame["recipe"].astype(str)
@@ -492,7 +549,38 @@ def test_gauge_error_and_pass_rule(plant, parts):
     undersize = frame["defect_class"] == "undersize"
     assert (frame.loc[undersize, "bore_diameter_mm"] < low[undersize]).all()
     assert (frame.loc[~frame["passed"], "cause"] != "none").all()  # every reject has a cause
-    assert 0.95 < parts["CNC-201"]["passed"].mean() < 0.995  # a sound machine on an undisturbed line
+    assert 0.95 < parts["CNC-201"]["passed"].mean() < 0.999  # a sound machine on an undisturbed line: few rejects, not none
+
+
+def gauge_share_of_tolerance(plant, parts_by_asset) -> dict[str, float]:
+    """6 sigma of the gauge's error (measured minus true bore) over the H7 tolerance, per recipe."""
+    frame = pd.concat(parts_by_asset.values())
+    error_um = (frame["bore_diameter_mm"] - frame["true_bore_diameter_mm"]) * 1000
+    limits = plant.recipes.set_index("recipe")
+    tolerance = limits["bore_tolerance_hi_um"] - limits["bore_tolerance_lo_um"]
+    return {recipe: 6 * e.std() / tolerance[recipe] for recipe, e in error_um.groupby(frame["recipe"].astype(str))}
+
+
+def test_the_bore_gauge_is_fit_for_the_h7_tolerance(plant, parts):
+    """AIAG MSA: a gauge whose 6 sigma takes under 10 % of the tolerance is good, 10-30 % acceptable
+    for its use, above 30 % unacceptable. The in-process air gauge takes 10 to 20 %."""
+    shares = gauge_share_of_tolerance(plant, parts)
+    assert {"HX-40", "HX-55"} <= set(shares)  # tolerances of 25 and 30 um
+    assert all(0.10 <= share <= 0.20 for share in shares.values()), shares
+    assert shares["HX-40"] > shares["HX-55"]  # the same gauge on a tighter tolerance takes more of it
+
+
+def test_a_worse_gauge_in_the_scenario_takes_more_of_the_tolerance(plant):
+    from dataclasses import replace
+
+    worn_gauge = replace(plant, settings=replace(plant.settings, gauge_sigma_um=1.5))
+    asset = plant.assets["CNC-201"]
+    now = {"CNC-201": pd.merge(*quality.parts(asset, plant, rng(3)), on="part_id")}
+    worn = {"CNC-201": pd.merge(*quality.parts(asset, worn_gauge, rng(3)), on="part_id")}
+    assert all(share > 0.30 for share in gauge_share_of_tolerance(worn_gauge, worn).values())  # AIAG: unacceptable
+    assert all(share < 0.20 for share in gauge_share_of_tolerance(plant, now).values())
+    # The same bores, only read by another gauge.
+    assert (now["CNC-201"]["true_bore_diameter_mm"] == worn["CNC-201"]["true_bore_diameter_mm"]).all()
 
 
 # --- energy ----------------------------------------------------------------------------------------------
@@ -513,12 +601,61 @@ def test_energy_meter_integrates_true_power(plant):
 
 
 def test_idle_and_producing_are_visible_in_energy(plant):
-    # A CNC waiting draws its auxiliaries only; a pump or compressor still turns, unloaded.
-    for asset_id, ratio in (("CNC-101", 2.0), ("PMP-101", 1.3), ("CMP-01", 1.3)):
-        meter = energy.energy(plant.assets[asset_id], plant, rng())
+    # A CNC waiting draws its base load; a pump or compressor still turns, unloaded. Off shift a
+    # machine tool stands by, the others keep only their drives' electronics on.
+    settings = plant.settings
+    for asset_id, ratio, standby in (("CNC-101", 2.0, settings.cnc_standby_share), ("PMP-101", 1.3, 0.01),
+                                     ("CMP-01", 1.3, 0.01)):
+        asset = plant.assets[asset_id]
+        meter = energy.energy(asset, plant, rng())
         by_state = meter.groupby("state", observed=True)["mean_power_kw"].mean()
-        assert by_state["producing"] > ratio * by_state["idle"] > 0, asset_id
-        assert by_state["off"] == 0
+        assert by_state["producing"] > ratio * by_state["idle"] > by_state["off"] > 0, asset_id
+        assert by_state["off"] == pytest.approx(standby * asset.spec.rated_power_kw, rel=0.05, abs=0.01), asset_id
+
+
+def test_a_machine_tool_spends_much_of_its_energy_beside_the_cut(plant):
+    """The machining-energy literature finds the cut itself takes only 15-50 % of a machine tool's
+    energy; the rest is the base load (ready, standby) and the losses. These machines cut most of
+    their shift time, at heavy loads, so the cut takes more here: 30-60 % of the energy is not the cut."""
+    from dataclasses import replace
+
+    def shares(p):
+        out = {}
+        for asset_id, asset in p.assets.items():
+            if asset.spec.kind != "cnc":
+                continue
+            total = sensors.electrical_power_kw(asset, p).sum()
+            cut = sensors.shaft_power_kw(asset, p).sum()
+            waiting = sensors.electrical_power_kw(asset, p)[asset.state != State.PRODUCING].sum()
+            out[asset_id] = (1 - cut / total, waiting / total)
+        return out
+
+    now = shares(plant)
+    for asset_id, (beside_cut, not_cutting) in now.items():
+        assert 0.30 < beside_cut < 0.60, (asset_id, beside_cut)
+        assert 0.015 < not_cutting < 0.20, (asset_id, not_cutting)  # idle and standby alone
+    lean = replace(plant, settings=replace(plant.settings, cnc_ready_share=0.08, cnc_cutting_peripherals_share=0.0,
+                                           cnc_standby_share=0.0))
+    assert all(shares(lean)[a][0] < now[a][0] - 0.15 for a in now)  # the scenario's base load is what it says
+
+
+def test_leaks_take_their_share_of_the_compressed_air():
+    from plantsim import operations
+
+    rng = np.random.default_rng(4)
+    working = np.r_[np.zeros(100, bool), np.ones(2000, bool)]
+    share = np.where(working, np.clip(rng.uniform(-0.2, 1.0, len(working)), 0, 1), 0.0)
+    leak = operations.air_leak_load(working, share, 0.25)
+    demand = operations.AIR_BASE_DEMAND + operations.AIR_DEMAND_PER_CUTTING_SHARE * share[working]
+    assert leak / (leak + demand.mean()) == pytest.approx(0.25)
+    _, tight = operations.support_schedule(working, share, "air_compressor", np.random.default_rng(1), 0.0)
+    _, leaky = operations.support_schedule(working, share, "air_compressor", np.random.default_rng(1), 0.25)
+    assert np.allclose((leaky - tight)[working & (share > 0.3)], leak)  # the leaks blow all the time
+    assert (leaky[~working] == 0).all()
+    # With nothing cutting the compressors still run loaded for the leaks: the plant's leak test.
+    idle = working & (share == 0)
+    assert leaky[idle].mean() > 2 * tight[idle].mean()
+
 
 
 def test_energy_per_good_part_rises_with_wear(plant):
@@ -537,7 +674,7 @@ def test_energy_per_good_part_rises_with_wear(plant):
     cutting = base.state == State.PRODUCING
     vb = base.tool_wear_mm
     same_recipe = cutting & (base.recipe == 0)
-    assert power[same_recipe & (vb > 0.2)].mean() > 1.1 * power[same_recipe & (vb < 0.08)].mean()
+    assert power[same_recipe & (vb > 0.2)].mean() > 1.05 * power[same_recipe & (vb < 0.08)].mean()
 
 
 # --- determinism -----------------------------------------------------------------------------------------

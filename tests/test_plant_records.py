@@ -160,9 +160,9 @@ def _telemetry(plant: PlantTruth) -> pd.DataFrame:
         }
         if kind == "cnc":
             columns["spindle_temp_c"] = np.where(running, 38 + 0.3 * noise[4], 23 + 0.3 * noise[4])
-            columns["coolant_temp_c"] = 24 + 0.2 * noise[5]
+            columns["coolant_temp_c"] = 20.5 + 0.2 * noise[5]  # held by the chiller near its 20 degC set point
         if kind == "coolant_pump":
-            columns["coolant_temp_c"] = 24 + 0.2 * noise[5]
+            columns["coolant_temp_c"] = 20.5 + 0.2 * noise[5]  # held by the chiller near its 20 degC set point
             columns["flow_l_min"] = np.where(running, 340 + 4 * noise[6], 0.0)
             columns["pressure_bar"] = np.where(running, 4.8 + 0.05 * noise[7], 0.0)
         if kind == "air_compressor":
@@ -289,6 +289,23 @@ def test_a_clean_excursion_raises_once_after_the_on_delay_and_clears_after_the_o
     # readings are back below the deadband.
     states[30:35] = int(State.OFF)
     assert events.rule_alarms(values, states, rule, 2.8)["raise"].tolist() == [20 + rule.on_delay_steps - 1]
+
+
+def test_the_coolant_warning_sits_above_the_chiller_s_set_point_and_sees_a_chiller_fault(plant, telemetry, alarm_log):
+    from dataclasses import replace
+
+    assert "COOLANT_TEMP_HIGH" not in set(alarm_log["alarm_code"])  # held by the chiller: no warning
+    faulty = telemetry.copy()
+    pump = (faulty["asset_id"] == "PMP-101").to_numpy()
+    start = int(np.flatnonzero(pump & (faulty["machine_state"] == "producing").to_numpy())[50])
+    faulty.loc[faulty.index[start:start + 24], "coolant_temp_c"] = 27.5  # a chiller fault: two hours warm
+    warm = events.alarms(faulty, _register(plant), plant, np.random.default_rng(1))
+    warning = warm[warm["alarm_code"] == "COOLANT_TEMP_HIGH"]
+    assert len(warning) == 1 and warning["limit"].iloc[0] == plant.settings.coolant_setpoint_c + 4.0
+    assert warning["asset_id"].iloc[0] == "PMP-101"
+    # A plant that runs its coolant warmer sets the warning higher.
+    warmer = replace(plant, settings=replace(plant.settings, coolant_setpoint_c=25.0))
+    assert "COOLANT_TEMP_HIGH" not in set(events.alarms(faulty, _register(plant), warmer, np.random.default_rng(1))["alarm_code"])
 
 
 def test_vibration_alarms_follow_the_worn_bearing_at_the_iso_limits(plant, telemetry, alarm_log):

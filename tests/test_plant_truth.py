@@ -119,8 +119,10 @@ def test_condition_based_jobs_use_planned_stops_and_failures_happen_in_operation
     for truth in plant.assets.values():
         schedule_working = plant.timeline.shift_by_line[truth.spec.line] > 0
         for e in truth.events:
-            if e.kind == "condition_based":
+            if e.kind == "condition_based" and e.reason == "inspection_finding":
                 assert not schedule_working[e.step]
+            if e.reason in ("vibration_trip", "operator_stop"):  # a zone D stop comes while the machine runs
+                assert schedule_working[e.step - 1] and not e.failure
             if e.failure and e.mode != "cutting_tool":
                 assert schedule_working[e.step]
             assert (truth.state[e.step:e.end_step] == State.DOWN).all()
@@ -148,9 +150,245 @@ def test_tool_wear_has_three_phases_and_resets_at_tool_changes(plant):
 
 
 def test_spindle_load_rises_with_tool_wear(plant):
-    cnc = plant.assets["CNC-103"]
+    cnc = plant.assets["CNC-101"]  # HX-40 and HX-55: the feed control never needs to step in
     producing = cnc.state == State.PRODUCING
+    assert (cnc.extra["feed_override"][producing] == 1.0).all()
     for recipe in np.unique(cnc.recipe[producing]):
         mine = producing & (cnc.recipe == recipe)
         correlation = np.corrcoef(cnc.tool_wear_mm[mine], cnc.load[mine])[0, 1]
         assert correlation > 0.9
+
+
+def six_weeks(**settings):
+    from dataclasses import replace
+
+    scenario = load_scenario(SCENARIO)
+    return simulate(replace(scenario, days=42, settings=replace(scenario.settings, **settings)))
+
+
+@pytest.fixture(scope="module")
+def six_week_plant():
+    return six_weeks()
+
+
+def test_the_feed_control_keeps_the_continuous_spindle_load_within_its_limit(six_week_plant):
+    from plantsim import sensors
+
+    limit = six_week_plant.settings.spindle_load_limit
+    capped_somewhere = False
+    for asset_id, cnc in six_week_plant.assets.items():
+        if cnc.spec.kind != "cnc":
+            continue
+        producing = cnc.state == State.PRODUCING
+        drive = sensors.motor_load_fraction(cnc, six_week_plant)
+        assert drive[producing].max() <= limit + 1e-12, asset_id
+        feed = cnc.extra["feed_override"]
+        capped = producing & (feed < 1.0)
+        recipe_load = six_week_plant.recipes["spindle_load"].to_numpy()[np.maximum(cnc.recipe, 0)]
+        demand = wear.cutting_demand(recipe_load, cnc.tool_wear_mm) / sensors.mechanical_efficiency(cnc)
+        # The control steps in exactly where the cut would need more than the limit at the programmed
+        # feed (a worn insert), and there holds the drive at the limit.
+        assert (capped == (producing & (demand > limit))).all(), asset_id
+        if capped.any():
+            capped_somewhere = True
+            assert np.allclose(drive[capped], limit)
+            assert cnc.tool_wear_mm[capped].mean() > cnc.tool_wear_mm[producing & ~capped].mean()
+            assert feed[capped].min() > 0.8
+    assert capped_somewhere  # the heavy HX-72 cut meets the limit late in an insert's life
+
+
+def test_a_lower_spindle_load_limit_makes_fewer_parts_with_the_same_inserts(six_week_plant):
+    from plantsim import quality
+
+    tight = six_weeks(spindle_load_limit=0.86)
+    rng = lambda: np.random.default_rng(5)
+    made = {name: len(quality.parts(p.assets["CNC-203"], p, rng())[0]) for name, p in (("default", six_week_plant), ("tight", tight))}
+    assert made["tight"] < 0.97 * made["default"], made
+    feed = tight.assets["CNC-203"].extra["feed_override"][tight.assets["CNC-203"].state == State.PRODUCING]
+    assert (feed < 1.0).mean() > 0.5  # HX-72 (0.85 of the rating new) is held back most of the time
+
+
+# --- ISO 10816 zone D: the machine is stopped -------------------------------------------------------
+
+def _fast_wearing_scenario(tmp_path, zone_d_stop: bool = True) -> Path:
+    import yaml
+
+    data = yaml.safe_load(SCENARIO.read_text())
+    data["plant"]["days"] = 56
+    data["calendar"]["shutdowns"] = []
+    data["wear"]["speed_factor"] = 3.0  # bearings reach zone D within eight weeks
+    data["maintenance"]["zone_d_stop"] = zone_d_stop
+    path = tmp_path / f"zone_d_{zone_d_stop}.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="module")
+def fast_wearing_plant(tmp_path_factory):
+    from plantsim.simulate import generate
+
+    folder = tmp_path_factory.mktemp("zone-d")
+    out = generate(_fast_wearing_scenario(folder), folder / "tables")
+    read = lambda layer, table: pd.read_parquet(out / layer / table)
+    tables = {name: read(layer, name) for layer, name in (("clean", "telemetry"), ("clean", "alarms"),
+                                                         ("clean", "work_orders"), ("truth", "maintenance"),
+                                                         ("reference", "assets"), ("clean", "inspections"),
+                                                         ("truth", "health"), ("clean", "parts"))}
+    tables["folder"] = out
+    tables["scenario"] = load_scenario(_fast_wearing_scenario(folder))
+    return tables
+
+
+def test_a_machine_in_zone_d_is_stopped_and_the_records_say_so(fast_wearing_plant):
+    telemetry = fast_wearing_plant["telemetry"].set_index(["asset_id", "timestamp"]).sort_index()
+    trips = fast_wearing_plant["alarms"].query("alarm_code == 'VIB_TRIP'")
+    maintenance = fast_wearing_plant["maintenance"]
+    stops = maintenance[maintenance["reason"].isin(["vibration_trip", "operator_stop"])]
+    kinds = fast_wearing_plant["assets"].set_index("asset_id")["kind"].astype(str)
+    assert len(trips) >= 3 and {"cnc"} < set(kinds[trips["asset_id"].astype(str)])  # CNCs and another kind
+    assert len(stops) == len(trips)
+    step = pd.Timedelta("5min")
+    for _, alarm in trips.iterrows():
+        asset, sample = str(alarm["asset_id"]), alarm["raised_at"].floor("5min")
+        delay = 1 if kinds[asset] == "cnc" else 2  # the spindle monitor trips at once; an operator takes minutes
+        stop = stops[(stops["asset_id"] == asset) & (stops["start"] == sample + delay * step)]
+        assert len(stop) == 1, (asset, sample)
+        assert stop["reason"].iloc[0] == ("vibration_trip" if kinds[asset] == "cnc" else "operator_stop")
+        assert not stop["failure"].iloc[0] and stop["health_after"].iloc[0] == 1.0  # caught before it failed
+        assert telemetry.loc[(asset, sample + delay * step), "machine_state"] == "down"
+        # Reset once the repaired machine runs again (still active if the records end first).
+        ends = telemetry.index.get_level_values("timestamp").max() + step
+        assert alarm["cleared_at"] > stop["end"].iloc[0] if pd.notna(alarm["cleared_at"]) else stop["end"].iloc[0] == ends
+    orders = fast_wearing_plant["work_orders"]
+    urgent = orders[(orders["wo_type"] == "condition_based") & (orders["priority"] == 1)]
+    assert len(urgent) == len(stops)
+    assert urgent["technician_note"].str.contains("trip|stopped|switched", case=False).all()
+
+
+def test_with_the_zone_d_stop_off_machines_run_on_in_zone_d(tmp_path):
+    from plantsim import sensors
+
+    on = simulate(load_scenario(_fast_wearing_scenario(tmp_path, True)))
+    off = simulate(load_scenario(_fast_wearing_scenario(tmp_path, False)))
+    assert not any(e.reason in ("vibration_trip", "operator_stop") for a in off.assets.values() for e in a.events)
+
+    def zone_d_readings(plant) -> int:
+        count = 0
+        for asset in plant.assets.values():
+            reading = sensors.vibration_reading(sensors.vibration_velocity_mm_s(asset),
+                                                (asset.extra["vibration_noise_factor"], asset.extra["vibration_noise_mm_s"]))
+            count += int((np.round(reading, 2) > sensors.zone_limits(asset.spec.machine_class)[2]).sum())
+        return count
+
+    assert zone_d_readings(off) > 10 * max(zone_d_readings(on), 1)
+
+
+# --- casting lots: graded porosity, a noisy certificate ------------------------------------------------
+
+def test_lot_porosity_is_graded_around_the_porous_threshold():
+    from plantsim.simulate import porosity_indices
+
+    index = porosity_indices(np.random.default_rng(3), 20000, 0.04, 0.5)
+    assert (index > 1.0).mean() == pytest.approx(0.04, abs=0.005)
+    # No gap between sound and porous lots: as many lots just below 1 as the log-normal says, and
+    # most porous lots only a little above it.
+    assert ((index > 0.9) & (index <= 1.0)).mean() > 0.02
+    porous = index[index > 1.0]
+    assert np.median(porous) < 1.2 and porous.max() > 1.6
+
+
+def test_a_p_chart_finds_most_porous_lots_but_not_all_and_the_certificate_is_noisy():
+    from dataclasses import replace
+
+    from plantsim import quality
+    from plantsim.model import PlantTruth
+    from plantsim.simulate import plan_plant, simulate_asset
+
+    scenario = load_scenario(SCENARIO)
+    scenario = replace(scenario, lot_size_parts=600, bad_lot_probability=0.15)  # many lots, many of them porous
+    plan = plan_plant(scenario)
+    cncs = {s.asset_id: simulate_asset(plan, s) for s in plan.specs if s.kind == "cnc" and s.line == "L1"}
+    plant = PlantTruth(plan.timeline, cncs, plan.disturbances, plan.material_lots, plan.recipes, scenario.seed,
+                       scenario.settings)
+    parts = pd.concat([quality.parts(truth, plant, np.random.default_rng(k))[0] for k, truth in enumerate(cncs.values())])
+    per_lot = parts.groupby("material_lot", observed=True)["defect_class"].agg(
+        porous=lambda d: (d == "porosity").mean(), parts="size")
+    per_lot = per_lot[per_lot["parts"] >= 300]
+    lots = plan.material_lots.set_index("lot_id").reindex(per_lot.index)
+    bad = (lots["porosity_index"] > 1.0).to_numpy()
+    assert 15 <= bad.sum() <= 60
+    p_bar = (per_lot["porous"] * per_lot["parts"]).sum() / per_lot["parts"].sum()
+    signal = (per_lot["porous"] > p_bar + 3 * np.sqrt(p_bar * (1 - p_bar) / per_lot["parts"])).to_numpy()
+    found = signal[bad].mean()
+    assert 0.5 < found < 1.0, found  # most porous lots, not all: the slightly porous ones hide in the noise
+    assert signal[~bad].mean() < 0.05
+    # The certificate follows the truth, loosely: it passes some porous lots and flags some sound ones.
+    certified = lots["certified_porosity_index"].to_numpy()
+    assert 0.5 < np.corrcoef(np.log(certified), np.log(lots["porosity_index"]))[0, 1] < 0.95
+    assert (certified[bad] <= 1.0).any() and (certified[~bad] > 1.0).any()
+
+
+
+# --- condition-based decisions stand on recorded readings ---------------------------------------------
+
+def test_the_inspection_round_acts_on_the_readings_it_records(fast_wearing_plant):
+    sheet = fast_wearing_plant["inspections"]
+    telemetry = fast_wearing_plant["telemetry"].set_index(["asset_id", "timestamp"])["vibration_rms_mm_s"]
+    maintenance = fast_wearing_plant["maintenance"]
+    assert len(sheet) > 50 and set(sheet["measurement"]) >= {"vibration_rms_mm_s", "head_loss_pct", "seal_leak_ml_h",
+                                                               "valve_leak_back_pct"}
+    # A finding is a reading past its limit, nothing else.
+    assert (sheet["finding"] == (sheet["reading"].fillna(-np.inf) > sheet["limit"])).all()
+    # A bearing's reading is the vibration the historian recorded at the round (none if it stood still).
+    vibration = sheet[sheet["measurement"] == "vibration_rms_mm_s"]
+    recorded = telemetry.reindex(list(zip(vibration["asset_id"].astype(str), vibration["timestamp"]))).to_numpy()
+    ran = vibration["reading"].notna().to_numpy()
+    assert ran.mean() > 0.5
+    assert np.allclose(vibration["reading"].to_numpy()[ran], recorded[ran], atol=1e-4)
+    assert (recorded[~ran] < 0.1).all()
+    # Every replacement after a finding follows a round whose reading was past its limit.
+    jobs = maintenance[maintenance["reason"] == "inspection_finding"]
+    assert len(jobs) >= 3
+    components = {"spindle_bearing": "spindle bearing", "gearbox_bearing": "gearbox bearing", "impeller_wear": "impeller",
+                  "pump_seal": "mechanical seal", "compressor_valve": "inlet valve"}
+    for _, job in jobs.iterrows():
+        rounds = sheet[(sheet["asset_id"].astype(str) == str(job["asset_id"]))
+                       & (sheet["component"] == components[str(job["mode"])]) & (sheet["timestamp"] <= job["start"])]
+        assert rounds["finding"].iloc[-1], (job["asset_id"], job["mode"], job["start"])
+
+
+def test_the_findings_do_not_follow_the_hidden_health(fast_wearing_plant):
+    """With readings deciding, parts of the same health are found in one round and passed in another."""
+    sheet = fast_wearing_plant["inspections"]
+    health = fast_wearing_plant["health"]
+    modes = {"spindle bearing": "spindle_bearing", "gearbox bearing": "gearbox_bearing", "impeller": "impeller_wear",
+             "mechanical seal": "pump_seal", "inlet valve": "compressor_valve"}
+    truth = health.set_index(["asset_id", "mode", "timestamp"])["health"]
+    keys = list(zip(sheet["asset_id"].astype(str), sheet["component"].map(modes), sheet["timestamp"]))
+    at_round = truth.reindex(keys).to_numpy()
+    known = sheet["reading"].notna().to_numpy() & np.isfinite(at_round)
+    found, passed = at_round[known & sheet["finding"].to_numpy()], at_round[known & ~sheet["finding"].to_numpy()]
+    assert len(found) >= 3
+    assert found.max() > passed.min()  # no health threshold separates the findings from the rest
+    assert found.max() - found.min() > 0.05
+
+
+def test_a_policy_is_priced_in_money(fast_wearing_plant):
+    from dataclasses import replace
+
+    from plantsim.costs import lost_machine_hours, policy_costs
+
+    scenario, folder = fast_wearing_plant["scenario"], fast_wearing_plant["folder"]
+    costs = policy_costs(scenario, folder)
+    telemetry = fast_wearing_plant["telemetry"]
+    cnc_down_h = ((telemetry["machine_state"] == "down") & telemetry["asset_id"].astype(str).str.startswith("CNC")).sum() / 12
+    assert 0 < costs["lost_machine_h"] < cnc_down_h  # a stop off shift costs no production
+    assert costs["lost_production_eur"] == pytest.approx(costs["lost_machine_h"] * scenario.settings.lost_machine_hour_eur, abs=1.0)
+    assert costs["scrapped_parts"] == (~fast_wearing_plant["parts"]["passed"]).sum()
+    assert costs["scrap_eur"] == pytest.approx(costs["scrapped_parts"] * scenario.settings.scrapped_part_eur)
+    assert costs["maintenance_eur"] == pytest.approx(fast_wearing_plant["maintenance"]["cost_eur"].sum())
+    assert costs["total_eur"] == pytest.approx(costs["maintenance_eur"] + costs["lost_production_eur"] + costs["scrap_eur"])
+    dearer = replace(scenario, settings=replace(scenario.settings, lost_machine_hour_eur=240.0))
+    assert policy_costs(dearer, folder)["lost_production_eur"] == pytest.approx(2 * costs["lost_production_eur"])
+    per_machine = lost_machine_hours(scenario, telemetry)
+    assert set(per_machine.index) == {a.asset_id for a in scenario.assets if a.kind == "cnc"}

@@ -43,6 +43,26 @@ def test_default_scenario_is_valid():
     (lambda d: d["assets"][0].update(recipes=["HX-99"]), "assets[0] (CNC-101).recipes", "HX-99"),
     (lambda d: d["assets"][1].update(id="CNC-101"), "assets[1] (CNC-101)", "unique"),
     (lambda d: d["plant"].pop("seed"), "plant.seed", "is missing"),
+    (lambda d: d["quality"].update(gauge_sigma_um=0), "quality.gauge_sigma_um", "positive"),
+    (lambda d: d["quality"].update(gauge_sigma_um=25), "quality.gauge_sigma_um", "at most 10"),
+    (lambda d: d["quality"].update(gauge_sigma="0.6"), "quality.gauge_sigma", "not a known key"),
+    (lambda d: d["machining"].update(spindle_load_limit=1.2), "machining.spindle_load_limit", "at most 1.0"),
+    (lambda d: d["machining"].update(spindle_load_limit=0.8), "recipes.HX-72.spindle_load", "above machining.spindle_load_limit"),
+    (lambda d: d["maintenance"].update(zone_d_stop="yes"), "maintenance.zone_d_stop", "must be true"),
+    (lambda d: d["coolant"].update(setpoint_c=45), "coolant.setpoint_c", "at most 30"),
+    (lambda d: d["coolant"].update(chiller_band_k=0), "coolant.chiller_band_k", "positive"),
+    (lambda d: d["materials"].update(porosity_spread=3), "materials.porosity_spread", "at most 1.5"),
+    (lambda d: d["materials"].update(certificate_error=-1), "materials.certificate_error", "at least 0"),
+    (lambda d: d["energy"].update(cnc_ready_share=0.8), "energy.cnc_ready_share", "at most 0.5"),
+    (lambda d: d["energy"].update(cnc_standby_share=0.3), "energy.cnc_standby_share", "above energy.cnc_ready_share"),
+    (lambda d: d["energy"].update(compressed_air_leak_share=0.9), "energy.compressed_air_leak_share", "at most 0.6"),
+    (lambda d: d["maintenance"]["condition_based"].update(health_trigger=0.35), "maintenance.condition_based.health_trigger",
+     "acts on its readings, not on the hidden health"),
+    (lambda d: d["maintenance"]["condition_based"].update(vibration_zone="E"), "maintenance.condition_based.vibration_zone",
+     "B, C or D"),
+    (lambda d: d["maintenance"]["condition_based"].update(round_coverage=1.5), "maintenance.condition_based.round_coverage",
+     "at most 1"),
+    (lambda d: d["costs"].update(lost_machine_hour_eur=-5), "costs.lost_machine_hour_eur", "at least 0"),
 ])
 def test_bad_scenario_names_file_and_key(tmp_path, change, key, words):
     path = scenario_with(tmp_path, change)
@@ -52,6 +72,14 @@ def test_bad_scenario_names_file_and_key(tmp_path, change, key, words):
     assert str(path) in message
     assert f"'{key}'" in message
     assert words in message
+
+
+def test_a_scenario_may_leave_out_the_optional_sections_and_gets_the_default_plant_s_settings(tmp_path):
+    from plantsim.model import PlantSettings
+
+    full = load_scenario(DEFAULT)
+    path = scenario_with(tmp_path, lambda d: d.pop("quality"))
+    assert load_scenario(path).settings == PlantSettings() == full.settings
 
 
 def test_missing_scenario_file(tmp_path):

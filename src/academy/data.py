@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-OBSERVED_TABLES = ("telemetry", "vibration", "parts", "energy", "alarms", "work_orders", "tool_changes")
+OBSERVED_TABLES = ("telemetry", "vibration", "parts", "energy", "alarms", "work_orders", "tool_changes", "inspections")
 REFERENCE_TABLES = ("assets", "recipes", "material_lots")
 TRUTH_TABLES = ("health", "tool_wear", "failures", "maintenance", "part_truth", "quality_causes", "disturbances", "defects")
 VARIANTS = ("raw", "clean")

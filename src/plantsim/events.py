@@ -51,7 +51,8 @@ class AlarmRule:
     severity: str  # warning | alarm | critical
     unit: str
     words: str  # what the message calls the signal
-    limit_kind: str  # "iso" (zone index in limit_value), "fixed", "times" (x commissioning value)
+    limit_kind: str  # "iso" (zone index in limit_value), "fixed", "times" (x commissioning value),
+                     # "setpoint" (limit_value K above the coolant set point)
     limit_value: float
     round_to: float  # a configured limit is a round number
     deadband: float  # share of the limit the signal must come back by to clear
@@ -74,8 +75,9 @@ ALARM_RULES: tuple[AlarmRule, ...] = (
               "fixed", 50.0, 1.0, 0.05, 2, 2, RUNNING),
     AlarmRule("SPINDLE_TEMP_HIGH", "spindle_temp_c", +1, "alarm", "degC", "Spindle temperature",
               "fixed", 55.0, 1.0, 0.05, 2, 2, RUNNING),
+    # The coolant warning sits a few kelvin above the chiller's set point: it sees a chiller fault.
     AlarmRule("COOLANT_TEMP_HIGH", "coolant_temp_c", +1, "warning", "degC", "Coolant temperature",
-              "fixed", 41.0, 1.0, 0.04, 2, 2, RUNNING),
+              "setpoint", 4.0, 1.0, 0.04, 2, 2, RUNNING),
     # A pump's pressure and flow move with how many machines draw coolant, so their limits come
     # from the commissioning sheet: the typical pressure, and the lowest flow seen in normal work.
     AlarmRule("PRESSURE_LOW", "pressure_bar", -1, "alarm", "bar", "Coolant pressure",
@@ -163,7 +165,7 @@ def alarms(telemetry: pd.DataFrame, assets: pd.DataFrame, plant: PlantTruth,
             values = telemetry[rule.column].to_numpy(dtype=float)[rows]
             if not np.isfinite(values).any():
                 continue  # this kind of asset has no such sensor
-            limit = _limit(rule, info, values, states[rows], times[rows])
+            limit = _limit(rule, info, values, states[rows], times[rows], plant.settings.coolant_setpoint_c)
             if limit is None:
                 continue
             found = rule_alarms(values, states[rows], rule, limit, turning[rows])
@@ -262,12 +264,14 @@ def state_codes(machine_state: pd.Series) -> np.ndarray:
 
 
 def _limit(rule: AlarmRule, info: pd.Series, values: np.ndarray, states: np.ndarray,
-           times_ns: np.ndarray) -> float | None:
+           times_ns: np.ndarray, coolant_setpoint_c: float = 20.0) -> float | None:
     if rule.limit_kind == "iso":
         zones = ISO_ZONE_LIMITS_MM_S.get(str(info["machine_class"]))
         return None if zones is None else zones[int(rule.limit_value)]
     if rule.limit_kind == "fixed":
         return float(rule.limit_value)
+    if rule.limit_kind == "setpoint":
+        return float(np.round((coolant_setpoint_c + rule.limit_value) / rule.round_to) * rule.round_to)
     base = commissioning_value(values, states, times_ns, rule.commissioning_quantile)
     if base is None:
         return None

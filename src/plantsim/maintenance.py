@@ -4,11 +4,15 @@ The plant runs a mixed policy, as most plants do:
 - fixed-interval preventive service per asset kind, done the first time the asset is off-shift after
   it falls due;
   a service is an imperfect repair that gives back only part of the lost health;
-- condition-based work: a weekly inspection round finds a worn component with some probability once
-  its health is low, and the component is replaced the next time the asset stands off-shift (an
-  evening, a weekend or a holiday), unless it fails first: the gap between finding and failing is
-  the P-F interval;
+- condition-based work: a weekly inspection round takes a reading of every worn part (its vibration,
+  its leakage, ...: plantsim.inspection); a reading past its limit is a finding, and the component
+  is replaced the next time the asset stands off-shift (an evening, a weekend or a holiday), unless
+  it fails first: the gap between finding and failing is the P-F interval;
 - corrective work after a failure: the asset is down for the repair and the component is new after;
+- a stop in ISO 10816 zone D: when the vibration transmitter reads above the zone's C/D limit, a CNC's
+  spindle monitor trips the machine at once and the operator stops any other machine within ten
+  minutes; maintenance replaces the part that makes the vibration, as a breakdown job in time (the
+  crew and the spare are called in) but at a planned replacement's cost (nothing else broke);
 - on CNC machines, tool changes after the programmed number of parts, early changes by an operator
   who sees the bores drift, and broken inserts.
 
@@ -21,9 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plantsim import wear
+from plantsim import inspection, sensors, wear
 from plantsim.assets import INSPECTION_MODES
 from plantsim.model import AssetSpec, MaintenanceEvent, State, Timeline
+from plantsim.resolution import as_stored
 from plantsim.scenario import Scenario
 
 LOOKAHEAD_DAYS = 7
@@ -34,7 +39,7 @@ CONDITION_BASED_SHARE_OF_REPAIR = 0.6  # planned replacement takes less time and
 TOOL_CHANGE_MINUTES = 5
 OPERATOR_EARLY_CHANGE_SHARE = 0.3  # share of inserts that an attentive operator changes early
 OPERATOR_EARLY_CHANGE_VB = (0.20, 0.25)
-INSPECTION_WEEKDAY, INSPECTION_HOUR = 0, 8  # Monday 08:00 local, during the early shift
+OPERATOR_STOP_STEPS = 2  # a pump, conveyor or compressor runs on until the operator has seen the alarm
 
 
 @dataclass
@@ -61,24 +66,27 @@ def _next_index_where(mask: np.ndarray) -> np.ndarray:
     return np.minimum.accumulate(positions[::-1])[::-1]
 
 
-def _inspection_steps(timeline: Timeline) -> np.ndarray:
-    local = timeline.times_utc.tz_convert(timeline.timezone)
-    hits = (local.day_of_week == INSPECTION_WEEKDAY) & (local.hour == INSPECTION_HOUR) & (local.minute == 0)
-    return np.flatnonzero(np.asarray(hits))
-
-
 def _first(mask: np.ndarray) -> int | None:
     hits = np.flatnonzero(mask)
     return int(hits[0]) if len(hits) else None
 
 
 def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.ndarray,
-             load: np.ndarray, recipe: np.ndarray, rng: np.random.Generator
+             load: np.ndarray, recipe: np.ndarray, rng: np.random.Generator,
+             vibration_noise: tuple[np.ndarray, np.ndarray] | None = None,
+             rounds: inspection.RoundNoise | None = None
              ) -> tuple[dict[str, np.ndarray], list[MaintenanceEvent], np.ndarray | None, np.ndarray | None]:
     """Simulate one asset's components over the horizon.
 
     ``state`` is modified in place: maintenance and repairs become DOWN steps. Returns health per
     failure mode, the events, and for CNC machines the insert's flank wear and tool id per step.
+    On a CNC, ``load`` is the recipe's spindle load at the programmed feed; the adaptive feed
+    control's slower feed on a worn insert (wear.feed_override) makes fewer parts per hour, and the
+    programmed part count of an insert is counted in those parts. ``vibration_noise`` (the
+    transmitter's errors, sensors.vibration_noise) lets the zone D stop read the vibration exactly as
+    the historian will record it; without it (or with the scenario's zone_d_stop off) no machine stops.
+    ``rounds`` (plantsim.inspection.round_noise) are the weekly inspection rounds; without them no
+    inspection finds anything.
     """
     n, dt_h = timeline.n_steps, timeline.step_hours
     is_cnc = spec.kind == "cnc"
@@ -97,7 +105,6 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
 
     off_steps = state == State.OFF
     next_off = _next_index_where(off_steps)
-    inspections = _inspection_steps(timeline)
     steps_per_day = int(round(24 / dt_h))
     interval_days = scenario.preventive_interval_days[spec.kind]
     if interval_days is None:
@@ -113,6 +120,19 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
         tool_ids = np.zeros(n, dtype=np.int32)
         tool = _new_tool(rng, tool_id=1)
         tool["life_used"] = float(rng.uniform(0.0, 0.5))
+
+    if is_cnc:  # the spindle turns at the recipe's speed while cutting
+        speeds = np.array([r.spindle_speed_rpm for r in scenario.recipes.values()], dtype=np.float64)
+        speed_ratio = np.where(recipe >= 0, speeds[np.maximum(recipe, 0)], 0.0) / spec.nominal_speed_rpm
+    else:
+        speed_ratio = np.full(n, spec.nominal_speed_rpm) / spec.nominal_speed_rpm
+    if vibration_noise is None:  # a transmitter without error
+        vibration_noise = (np.ones(n), np.zeros(n))
+        zone_d_stop = False
+    else:
+        zone_d_stop = scenario.settings.zone_d_stop
+    zone_d = sensors.zone_limits(spec.machine_class)[2]
+    stop_delay = 1 if is_cnc else OPERATOR_STOP_STEPS
 
     window = LOOKAHEAD_DAYS * steps_per_day
     run_in_steps = int(scenario.run_in_days * steps_per_day)
@@ -137,18 +157,41 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
                 job = max(pending_job[m.name], t)
                 if job < end:
                     candidates.append((job - t, "condition_based", m.name))
-            elif m.name in INSPECTION_MODES:
-                here = inspections[(inspections >= t) & (inspections < end)]
-                if len(here):
-                    low = path_health[here - t] < scenario.cbm_health_trigger
-                    found = low & (rng.random(len(here)) < scenario.cbm_detection_probability)
+        if rounds is not None:
+            due = (rounds.steps >= t) & (rounds.steps < end) & rounds.reached
+            if due.any():
+                steps = rounds.steps[due]
+                at = steps - t
+                healths = {name: path[1] for name, path in paths.items()}
+                for m in modes:
+                    if m.name in pending_job or m.name not in INSPECTION_MODES:
+                        continue
+                    errors = tuple(e[due] for e in rounds.errors[m.name])
+                    value = inspection.readings(spec, m.name, healths, at, operating[at], speed_ratio[steps],
+                                                (vibration_noise[0][steps], vibration_noise[1][steps]), errors)
+                    limit = inspection.limit_of(spec, m.name, scenario.settings)[2]
+                    found = np.nan_to_num(value, nan=-np.inf) > limit
                     if found.any():
-                        candidates.append((int(here[np.argmax(found)] - t), "finding", m.name))
+                        candidates.append((int(at[np.argmax(found)]), "finding", m.name))
+        if zone_d_stop:
+            healths = {name: path[1] for name, path in paths.items()}
+            level = sensors.vibration_level_mm_s(healths, end - t, speed_ratio[t:end], operating, spec.machine_class)
+            reading = as_stored("vibration_rms_mm_s", sensors.vibration_reading(
+                level, (vibration_noise[0][t:end], vibration_noise[1][t:end])))
+            over = _first((reading > zone_d) & operating)  # the sample that raises VIB_TRIP
+            if over is not None and t + over + stop_delay < n:
+                if over + stop_delay < end - t:
+                    culprit = _loudest(modes, healths, over)
+                    candidates.append((over + stop_delay, "zone_d_stop", culprit))
+                else:  # the stop falls after this look-ahead: look again from the reading on
+                    candidates.append((over, "look_again", None))
         pm_step = int(next_off[min(max(pm_due, t), n - 1)]) if pm_due < n else n
         if pm_step < end:
             candidates.append((pm_step - t, "preventive", None))
         if is_cnc:
-            tool_path = _tool_path(tool, plan, recipe[t:end], operating, dt_h, timeline.step_minutes, tool_mode)
+            efficiency = sensors.efficiency_of({name: path[1] for name, path in paths.items()}, end - t)
+            tool_path = _tool_path(tool, plan, recipe[t:end], operating, dt_h, timeline.step_minutes, tool_mode,
+                                   load[t:end], efficiency, scenario.settings.spindle_load_limit)
             for offset, what in tool_path["candidates"]:
                 candidates.append((offset, what, "cutting_tool"))
 
@@ -170,25 +213,30 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
             pending_job[mode_name] = int(next_off[step])
             t = step
             continue
+        if what == "look_again":
+            t = step
+            continue
         for m in modes:
             health[m.name][step] = wear.health_from_wear(worn[m.name])
         if is_cnc:
             vb[step] = wear.tool_wear_mm(tool["life_used"])
             tool_ids[step] = tool["tool_id"]
 
-        if what in ("failure", "condition_based"):
+        if what in ("failure", "condition_based", "zone_d_stop"):
             mode = next(m for m in modes if m.name == mode_name)
             share = 1.0 if what == "failure" else CONDITION_BASED_SHARE_OF_REPAIR
-            hours = rng.uniform(*mode.repair_hours) * share
+            # A zone D stop is unplanned: the job takes a breakdown's time, at a planned replacement's cost.
+            hours = rng.uniform(*mode.repair_hours) * (1.0 if what == "zone_d_stop" else share)
             cost = rng.uniform(*mode.repair_cost_eur) * share
             before = float(health[mode_name][step])
             worn[mode_name], rate[mode_name] = 0.0, wear.lifetime_factor(rng)
             threshold[mode_name], hazard_sum[mode_name] = float(rng.exponential()), 0.0
             pending_job.pop(mode_name, None)
             down_end = _go_down(state, step, hours, dt_h, n)
+            reason = {"failure": "breakdown", "condition_based": "inspection_finding",
+                      "zone_d_stop": "vibration_trip" if is_cnc else "operator_stop"}[what]
             events.append(MaintenanceEvent(spec.asset_id, step, down_end, "corrective" if what == "failure" else "condition_based",
-                                           mode_name, before, 1.0, round(float(cost), 2), what == "failure",
-                                           "breakdown" if what == "failure" else "inspection_finding"))
+                                           mode_name, before, 1.0, round(float(cost), 2), what == "failure", reason))
         elif what == "preventive":
             hours = rng.uniform(*PREVENTIVE_HOURS)
             cost = rng.uniform(*PREVENTIVE_COST_EUR[spec.kind])
@@ -227,6 +275,14 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
     return health, events, None, None
 
 
+def _loudest(modes, healths: dict[str, np.ndarray], offset: int) -> str:
+    """The failure mode that makes most of the vibration at ``offset``: the part a trip replaces."""
+    def share(mode) -> float:
+        weight = next((w for part, w in sensors.ROTATING_DAMAGE_WEIGHTS if part in mode.name), 0.0)
+        return weight * float(np.power(np.clip(1.0 - healths[mode.name][offset], 0.0, 1.0), sensors.DAMAGE_VIBRATION_EXPONENT))
+    return max(modes, key=share).name
+
+
 def _go_down(state: np.ndarray, step: int, hours: float, dt_h: float, n: int) -> int:
     steps = max(1, int(round(hours / dt_h)))
     end = min(n, step + steps)
@@ -255,13 +311,15 @@ def _new_tool(rng: np.random.Generator, tool_id: int) -> dict:
 
 
 def _tool_path(tool: dict, plan: ToolPlan, recipe: np.ndarray, producing: np.ndarray, dt_h: float,
-               step_minutes: int, mode) -> dict:
+               step_minutes: int, mode, recipe_load: np.ndarray, efficiency: np.ndarray, load_limit: float) -> dict:
     cutting = producing & (recipe >= 0)
     r = np.maximum(recipe, 0)
     life_used = tool["life_used"] + np.cumsum(np.where(cutting, dt_h / (plan.life_h[r] * tool["life_factor"]), 0.0))
-    # Parts counted against each recipe's programmed count: a share of the programmed life per part.
-    parts_share = tool["parts"] + np.cumsum(np.where(cutting, step_minutes / plan.cycle_min[r] / plan.parts_per_insert[r], 0.0))
     vb = wear.tool_wear_mm(life_used)
+    # Parts counted against each recipe's programmed count: a share of the programmed life per part,
+    # at the feed the adaptive control allows.
+    feed = np.where(cutting, wear.feed_override(wear.cutting_demand(recipe_load, vb), efficiency, load_limit), 1.0)
+    parts_share = tool["parts"] + np.cumsum(np.where(cutting, feed * step_minutes / plan.cycle_min[r] / plan.parts_per_insert[r], 0.0))
     hazard = tool["hazard"] + np.cumsum(wear.tool_breakage_hazard_per_hour(vb, mode) * dt_h * cutting)
     candidates = []
     broken = _first((hazard >= tool["threshold"]) & cutting)

@@ -129,7 +129,8 @@ class AssetTruth:
 
     spec: AssetSpec
     state: np.ndarray  # int8 State per step
-    load: np.ndarray  # float64 load fraction: 0 when off or down; CNC 0 idle, recipe load when producing;
+    load: np.ndarray  # float64 load fraction: 0 when off or down; CNC 0 idle, the cutting load when producing
+                      # (recipe load, more with flank wear, held to the adaptive feed control's limit);
                       # pumps, conveyors and compressors 0.25-0.45 idle, more with the machines they serve
     speed_rpm: np.ndarray  # float64 shaft / spindle speed per step (0 when stopped)
     recipe: np.ndarray  # int8 index into the scenario's recipe list, -1 when not producing
@@ -138,7 +139,9 @@ class AssetTruth:
     tool_wear_mm: np.ndarray | None = None  # CNC only: flank wear VB of the boring insert
     tool_id: np.ndarray | None = None  # CNC only: running number of the insert in use
     ambient_c: np.ndarray | None = None  # hall temperature, float64 per step
-    extra: dict[str, np.ndarray] = field(default_factory=dict)  # kind-specific truth signals
+    inspection: object | None = None  # plantsim.inspection.RoundNoise: the weekly rounds' reach and errors
+    extra: dict[str, np.ndarray] = field(default_factory=dict)  # kind-specific truth signals: on a CNC
+                                                                # "feed_override", the adaptive control's share of the programmed feed
 
 
 @dataclass
@@ -154,6 +157,34 @@ class Disturbance:
     asset_id: str | None = None  # the asset that caused it, where one did (the tripped compressor)
 
 
+@dataclass(frozen=True)
+class PlantSettings:
+    """The scenario's physics and record-keeping knobs that the observation and record layers read.
+
+    The defaults are the default plant's (datasets/plant/scenario.yml states every one of them);
+    a scenario may leave a key out and gets the default.
+    """
+
+    gauge_sigma_um: float = 0.6  # in-process bore gauge: repeatability (1 sigma) before its 1 um resolution
+    spindle_load_limit: float = 0.95  # CNC adaptive feed control: the spindle load it holds a cut to (share of S1 rating)
+    zone_d_stop: bool = True  # a machine whose vibration reaches ISO 10816 zone D is stopped and the worn part replaced
+    coolant_setpoint_c: float = 20.0  # each line's chiller holds its coolant tank at this temperature ...
+    chiller_band_k: float = 1.0  # ... within about this many kelvin either way (chiller faults aside)
+    porosity_spread: float = 0.5  # sigma of the log-normal porosity index of the casting lots (graded lots)
+    certificate_error: float = 0.35  # log-normal sigma of the foundry certificate's porosity index
+    cnc_ready_share: float = 0.25  # a machine tool's base load, ready to cut (share of its rating) ...
+    cnc_cutting_peripherals_share: float = 0.08  # ... plus this while it cuts (chip conveyor, coolant, extraction) ...
+    cnc_standby_share: float = 0.05  # ... and this off shift (controls, cabinet cooling, spindle chiller)
+    compressed_air_leak_share: float = 0.25  # share of the compressors' output lost to leaks
+    cbm_vibration_zone: str = "C"  # the weekly round finds a bearing whose vibration reading is in this ISO zone
+    limit_head_loss_pct: float = 12.0  # ... an impeller whose pump has lost this share of its head
+    limit_seal_leak_ml_h: float = 85.0  # ... a mechanical seal leaking this much
+    limit_valve_leak_back_pct: float = 15.0  # ... a compressor valve leaking back this much in its test
+    round_coverage: float = 0.9  # chance that the round reaches a machine in a given week
+    lost_machine_hour_eur: float = 120.0  # production lost while a CNC stands in its shift, per hour
+    scrapped_part_eur: float = 35.0  # a rejected housing: the blank and its machining
+
+
 @dataclass
 class PlantTruth:
     """The whole plant's truth layer: what the observation and record layers are made from."""
@@ -165,3 +196,4 @@ class PlantTruth:
                                  # (truth: > 1 is a porous lot; the trainee-facing table leaves it out)
     recipes: pd.DataFrame  # one row per recipe, columns as in the scenario
     seed: int
+    settings: PlantSettings = field(default_factory=PlantSettings)

@@ -1,8 +1,9 @@
 """Machined parts: every bore a CNC cuts, its gauge reading, its surface and its inspection verdict.
 
 A CNC machines one pump housing per cycle while it is producing (the recipe's cycle time, with a
-little jitter). Each part's true bore diameter is the set point (middle of the H7 tolerance) moved
-by the mechanisms a machining plant lives with:
+little jitter). Each part's true bore diameter is the set point (20 % of the H7 tolerance above
+its middle, so that the insert's wear carries the bores down through the band) moved by the
+mechanisms a machining plant lives with:
 
 - tool wear: a worn insert cuts small (about -20 um at VB 0.3 mm), so bores drift down between
   tool changes and jump back at a change;
@@ -13,8 +14,12 @@ by the mechanisms a machining plant lives with:
 - a porous casting lot (porosity index above 1) shows porosity at inspection;
 - and the ordinary scatter of the process, with a rare gross error (a chip under the part).
 
-The gauge reads the bore with its own error (sigma 1.5 um, 1 um resolution). A part passes when its
-gauged bore is within tolerance, its roughness Ra is at most 3.2 um, and it shows no defect.
+The bore is gauged in process, at the machine, by an air gauge with a repeatability of 0.6 um (1
+sigma, the scenario's ``quality.gauge_sigma_um``) and a 1 um display: with its rounding that is a
+measurement sigma of 0.67 um, 6 sigma = 16 % of the 25 um H7 tolerance of HX-40 and 13 % of the 30 um
+of HX-55 and HX-72, a gauge AIAG's MSA manual calls acceptable for its use (10-30 %, under 10 % good).
+A part passes when its gauged bore is within tolerance, its roughness Ra is at most 3.2 um, and it
+shows no defect.
 
 The part-truth table keeps the true diameter and the cause that moved the part most: the
 mechanism behind a rejected part; for a good part that is off centre by at least
@@ -46,8 +51,7 @@ TOOL_WEAR_UM_PER_MM_VB = -20.0 / 0.30
 THERMAL_UM_PER_MM_PER_K = 0.023  # aluminium, 23e-6 / K
 REFERENCE_TEMPERATURE_C = 20.0
 VIBRATION_SCATTER_UM = 1.0  # extra scatter per A/B limit of vibration above the A/B limit
-GAUGE_SIGMA_UM = 1.5
-GAUGE_RESOLUTION_MM = 0.001
+GAUGE_RESOLUTION_MM = 0.001  # the gauge's repeatability is a scenario setting (PlantSettings.gauge_sigma_um)
 RA_LIMIT_UM = 3.2
 RA_TOOL_WEAR_GAIN = 0.9  # Ra rises by this share of the recipe's base Ra at VB 0.3 mm
 RA_PER_VIBRATION_EXCESS_UM = 0.45  # Ra added per A/B limit of vibration above the A/B limit
@@ -58,6 +62,9 @@ CHATTER_RATE_AT_CD = 0.5  # chance of chatter marks at the C/D vibration limit (
 POROSITY_BASE_RATE = 0.003  # porosity found on a part from a sound lot (index 1)
 POROSITY_RATE_PER_INDEX = 0.10  # extra chance per porosity index unit above 1
 CAUSE_SHARE_OF_HALF_TOLERANCE = 0.6
+# The setter offsets a new insert to cut this share of the tolerance above its middle, so that the
+# insert's wear carries the bores down through the band rather than out of it (tool-wear allowance).
+TOOL_OFFSET_SHARE_OF_TOLERANCE = 0.2
 
 
 def _production_runs(truth: AssetTruth) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -75,9 +82,19 @@ def _production_runs(truth: AssetTruth) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 def _finish_times(truth: AssetTruth, step_minutes: float, cycle_min: np.ndarray, rng: np.random.Generator
                   ) -> tuple[np.ndarray, np.ndarray]:
-    """(step, minutes after that run's start) at which each part is finished."""
+    """(step, minutes after that run's start) at which each part is finished.
+
+    Cycle times are the programmed ones at the programmed feed. Where the adaptive feed control
+    slows the feed (``truth.extra["feed_override"]`` below 1), a step makes only that share of a
+    step's worth of cycle: parts are placed on a clock of feed-weighted minutes and read back in
+    real minutes.
+    """
     starts, lengths, run_recipe = _production_runs(truth)
-    run_minutes = lengths * step_minutes
+    feed = np.asarray(truth.extra.get("feed_override", np.ones(len(truth.state))), dtype=np.float64)
+    producing = (np.asarray(truth.state) == State.PRODUCING) & (np.asarray(truth.recipe) >= 0)
+    # Feed-weighted minutes since the horizon's start, at every step boundary.
+    clock = np.concatenate([[0.0], np.cumsum(np.where(producing, feed * step_minutes, 0.0))])
+    run_minutes = clock[starts + lengths] - clock[starts]
     run_cycle = cycle_min[run_recipe]
     capacity = np.ceil(run_minutes / (run_cycle * np.exp(-5 * CYCLE_JITTER))).astype(np.int64) + 1
     owner = np.repeat(np.arange(len(starts)), capacity)
@@ -89,8 +106,12 @@ def _finish_times(truth: AssetTruth, step_minutes: float, cycle_min: np.ndarray,
     # A cycle that would end after the stop is not started: the machine waits for the next run.
     keep = in_run <= run_minutes[owner]
     owner, in_run = owner[keep], in_run[keep]
-    step = starts[owner] + np.minimum(np.floor(in_run / step_minutes).astype(np.int64), lengths[owner] - 1)
-    return step, starts[owner], in_run
+    run_clock = clock[starts[owner]] + in_run
+    step = np.clip(np.searchsorted(clock, run_clock, side="right") - 1, starts[owner], starts[owner] + lengths[owner] - 1)
+    # Back to real minutes: whole steps before the part's step, then its share of that step.
+    into_step = ((clock[starts[owner]] - clock[step]) + in_run) / feed[step]
+    real = (step - starts[owner]) * step_minutes + np.clip(into_step, 0.0, step_minutes)
+    return step, starts[owner], real
 
 
 def _material_lots(plant: PlantTruth, line: str, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -171,8 +192,9 @@ def parts(truth: AssetTruth, plant: PlantTruth, rng: np.random.Generator) -> tup
     gross_um = np.where(rng.random(m) < GROSS_ERROR_RATE, GROSS_ERROR_SIGMA_UM * rng.standard_normal(m), 0.0)
     fixture_um = fixture * rng.standard_normal(m)
     vibration_um = VIBRATION_SCATTER_UM * vibration_excess * rng.standard_normal(m)
-    true_um = (low + high) / 2 + wear_um + thermal_um + fixture_um + vibration_um + process_um + gross_um
-    gauge_um = true_um + GAUGE_SIGMA_UM * rng.standard_normal(m)
+    offset_um = TOOL_OFFSET_SHARE_OF_TOLERANCE * (high - low)
+    true_um = (low + high) / 2 + offset_um + wear_um + thermal_um + fixture_um + vibration_um + process_um + gross_um
+    gauge_um = true_um + plant.settings.gauge_sigma_um * rng.standard_normal(m)
     measured_mm = as_stored("bore_diameter_mm", nominal + gauge_um / 1000.0)
 
     # Surface.

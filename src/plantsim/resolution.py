@@ -56,6 +56,7 @@ RESOLUTIONS: dict[str, Resolution] = {
     "roughness_ra_um": Resolution(2),
     # Records.
     "value": Resolution(2),  # an alarm's reading
+    "reading": Resolution(2),  # an inspection round's reading (its unit is in the row)
     "limit": Resolution(4),  # an alarm's configured limit
     "vb_measured_mm": Resolution(2),
     "downtime_h": Resolution(3),
@@ -76,6 +77,7 @@ RESOLUTIONS: dict[str, Resolution] = {
     "spindle_load": Resolution(3),
     "cycle_time_min": Resolution(2),
     "roughness_base_um": Resolution(2),
+    "certified_porosity_index": Resolution(2),  # the foundry certificate's figure
     # Truth: stated precisions, finer than any instrument.
     "health": Resolution(4, "float32"),
     "health_before": Resolution(4),

@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from plantsim.model import PlantSettings
+
 ASSET_KINDS = ("cnc", "coolant_pump", "conveyor", "air_compressor")
 SHIFT_NAMES = ("early", "late", "night")
 UTILITY_LINE = "UT"
@@ -166,8 +168,6 @@ class Scenario:
     recipes: dict[str, Recipe]
     assets: tuple[AssetEntry, ...]
     preventive_interval_days: dict[str, float | None]  # None: no preventive service for that kind
-    cbm_health_trigger: float
-    cbm_detection_probability: float
     preventive_restore: tuple[float, float]
     tool_change_life_share: float
     lot_size_parts: int
@@ -178,6 +178,7 @@ class Scenario:
     story: Story = Story()
     historian: HistorianSettings = HistorianSettings()
     defects: DefectSettings = DefectSettings()
+    settings: PlantSettings = PlantSettings()  # optional sections: quality, ...
 
     @property
     def end(self) -> dt.date:
@@ -191,16 +192,18 @@ class Scenario:
 
 # The allowed keys at each level; anything else is a typo that would silently do nothing.
 _SCHEMA: dict[str, tuple[str, ...]] = {
-    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "historian", "defects", "story"),
+    "": ("plant", "calendar", "lines", "recipes", "assets", "maintenance", "materials", "wear", "historian", "defects",
+         "story", "quality", "machining", "coolant", "energy", "costs"),
     "plant": ("name", "timezone", "start", "days", "step_minutes", "seed"),
     "calendar": ("shifts", "holidays", "shutdowns"),
     "line": ("shifts", "saturday_shifts"),
     "recipe": ("bore_nominal_mm", "bore_tolerance_um", "spindle_speed_rpm", "spindle_load",
                "cycle_time_min", "roughness_base_um"),
     "asset": ("id", "kind", "line", "model", "rated_power_kw", "recipes"),
-    "maintenance": ("preventive_interval_days", "condition_based", "preventive_restore", "tool_change_life_share"),
-    "condition_based": ("health_trigger", "detection_probability"),
-    "materials": ("lot_size_parts", "bad_lot_probability"),
+    "maintenance": ("preventive_interval_days", "condition_based", "preventive_restore", "tool_change_life_share",
+                    "zone_d_stop"),
+    "condition_based": ("vibration_zone", "head_loss_pct", "seal_leak_ml_h", "valve_leak_back_pct", "round_coverage"),
+    "materials": ("lot_size_parts", "bad_lot_probability", "porosity_spread", "certificate_error"),
     "wear": ("speed_factor", "initial_wear", "run_in_days"),
     "historian": ("store_on_change_from", "heartbeat_minutes", "deadband"),
     "deadband": HISTORIAN_TAGS,
@@ -209,8 +212,23 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "story": ("historian_export", "clock_right", "events"),
     "historian_export": ("asset", "start", "days"),
     "story_event": ("kind", "asset", "column", "during", "hours"),
+    "quality": ("gauge_sigma_um",),
+    "machining": ("spindle_load_limit",),
+    "coolant": ("setpoint_c", "chiller_band_k"),
+    "costs": ("lost_machine_hour_eur", "scrapped_part_eur"),
+    "energy": ("cnc_ready_share", "cnc_cutting_peripherals_share", "cnc_standby_share", "compressed_air_leak_share"),
 }
-_OPTIONAL_SECTIONS = ("historian", "defects", "story")
+# Sections a scenario may leave out: their keys take the default plant's values.
+_OPTIONAL_SECTIONS = ("quality", "machining", "coolant", "energy", "costs", "historian", "defects", "story")
+# Keys of earlier scenarios that mean something else now, with what to write instead.
+_REPLACED = {
+    "maintenance.condition_based.health_trigger":
+        "is gone: the inspection acts on its readings, not on the hidden health; set their limits "
+        "(vibration_zone, head_loss_pct, seal_leak_ml_h, valve_leak_back_pct) instead",
+    "maintenance.condition_based.detection_probability":
+        "is gone: a reading past its limit is a finding; round_coverage is the chance that the round "
+        "reaches a machine",
+}
 
 
 class _Reader:
@@ -229,6 +247,8 @@ class _Reader:
         for k in value:
             if k not in allowed:
                 where = f"{key}.{k}" if key else str(k)
+                if where in _REPLACED:
+                    raise self.fail(where, _REPLACED[where])
                 raise self.fail(where, f"is not a known key here (known: {', '.join(allowed)})")
         return value
 
@@ -413,7 +433,7 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
     for kind in intervals_raw:
         if kind not in ASSET_KINDS:
             raise r.fail(f"maintenance.preventive_interval_days.{kind}", f"is not an asset kind ({', '.join(ASSET_KINDS)})")
-    cbm = r.mapping(r.require(maintenance, "condition_based", "maintenance"), "maintenance.condition_based", "condition_based")
+    r.mapping(r.require(maintenance, "condition_based", "maintenance") or {}, "maintenance.condition_based", "condition_based")
     restore = r.require(maintenance, "preventive_restore", "maintenance")
     if not isinstance(restore, list) or len(restore) != 2:
         raise r.fail("maintenance.preventive_restore", "must be [lowest, highest] share of lost health restored")
@@ -431,6 +451,12 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
     initial_hi = r.number(initial[1], "wear.initial_wear", positive=False, low=0, high=1)
     if initial_hi < initial_lo:
         raise r.fail("wear.initial_wear", "must be [lowest, highest] with lowest <= highest")
+    settings = _settings(r, top)
+    for name, recipe in recipes.items():
+        if recipe.spindle_load > settings.spindle_load_limit:
+            raise r.fail(f"recipes.{name}.spindle_load",
+                         f"({recipe.spindle_load:g}) is above machining.spindle_load_limit ({settings.spindle_load_limit:g}): "
+                         "the adaptive feed control would throttle even a new insert; lower the load or raise the limit")
 
     return Scenario(
         source=source,
@@ -448,10 +474,6 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
         recipes=recipes,
         assets=tuple(assets),
         preventive_interval_days=intervals,
-        cbm_health_trigger=r.number(r.require(cbm, "health_trigger", "maintenance.condition_based"),
-                                    "maintenance.condition_based.health_trigger", high=1),
-        cbm_detection_probability=r.number(r.require(cbm, "detection_probability", "maintenance.condition_based"),
-                                           "maintenance.condition_based.detection_probability", positive=False, low=0, high=1),
         preventive_restore=(restore_lo, restore_hi),
         tool_change_life_share=r.number(r.require(maintenance, "tool_change_life_share", "maintenance"),
                                         "maintenance.tool_change_life_share", high=1.5),
@@ -465,6 +487,7 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
         story=parse_story(r, top.get("story"), assets, start, end) if "story" in top else Story(source=source),
         historian=parse_historian(r, top["historian"], step) if "historian" in top else HistorianSettings(),
         defects=parse_defects(r, top["defects"]) if "defects" in top else DefectSettings(),
+        settings=settings,
     )
 
 
@@ -589,3 +612,60 @@ def parse_story(r: _Reader, raw: Any, assets: list[AssetEntry], start: dt.date, 
             raise r.fail(f"{key}.hours", "must be [shortest, longest] with shortest <= longest")
         events.append(StoryEvent(kind, asset, column, window, (low, high), key))
     return Story(r.source, export, clock_right, tuple(events))
+
+
+def _settings(r: _Reader, top: dict) -> PlantSettings:
+    """The optional sections' knobs, each checked against the range a real plant could have."""
+    default = PlantSettings()
+    quality = r.mapping(top.get("quality") or {}, "quality", "quality")
+    gauge = r.number(quality.get("gauge_sigma_um", default.gauge_sigma_um), "quality.gauge_sigma_um", high=10)
+    machining = r.mapping(top.get("machining") or {}, "machining", "machining")
+    # Below half the rating a spindle would be oversized for its cuts; above 1 the continuous load
+    # would exceed the S1 rating the control is there to protect.
+    limit = r.number(machining.get("spindle_load_limit", default.spindle_load_limit), "machining.spindle_load_limit",
+                     low=0.5, high=1.0)
+    maintenance = top.get("maintenance") or {}
+    zone_d_stop = maintenance.get("zone_d_stop", default.zone_d_stop)
+    if not isinstance(zone_d_stop, bool):
+        raise r.fail("maintenance.zone_d_stop", f"must be true (a machine in ISO 10816 zone D is stopped) or false "
+                     f"(it runs on), not {zone_d_stop!r}")
+    coolant = r.mapping(top.get("coolant") or {}, "coolant", "coolant")
+    # Machining coolant is run between about 15 and 30 degC; a chiller that cannot hold 5 K is broken.
+    setpoint = r.number(coolant.get("setpoint_c", default.coolant_setpoint_c), "coolant.setpoint_c", low=15, high=30)
+    band = r.number(coolant.get("chiller_band_k", default.chiller_band_k), "coolant.chiller_band_k", high=5)
+    materials = top.get("materials") or {}
+    # A spread of 0.1 makes every lot alike; beyond 1.5 a lot could be a hundred times as porous as another.
+    spread = r.number(materials.get("porosity_spread", default.porosity_spread), "materials.porosity_spread",
+                      low=0.1, high=1.5)
+    certificate = r.number(materials.get("certificate_error", default.certificate_error), "materials.certificate_error",
+                           positive=False, low=0, high=2)
+    energy = r.mapping(top.get("energy") or {}, "energy", "energy")
+    base = {}
+    for key in ("cnc_ready_share", "cnc_cutting_peripherals_share", "cnc_standby_share"):
+        # A base load is a share of the machine's rating: none at all, or at most half of it.
+        base[key] = r.number(energy.get(key, getattr(default, key)), f"energy.{key}", positive=False, low=0, high=0.5)
+    if base["cnc_standby_share"] > base["cnc_ready_share"]:
+        raise r.fail("energy.cnc_standby_share", f"({base['cnc_standby_share']:g}) is above energy.cnc_ready_share "
+                     f"({base['cnc_ready_share']:g}): a machine on standby draws less than one ready to cut")
+    leak = r.number(energy.get("compressed_air_leak_share", default.compressed_air_leak_share),
+                    "energy.compressed_air_leak_share", positive=False, low=0, high=0.6)
+    cbm = maintenance.get("condition_based") or {}
+    zone = cbm.get("vibration_zone", default.cbm_vibration_zone)
+    if zone not in ("B", "C", "D"):
+        raise r.fail("maintenance.condition_based.vibration_zone",
+                     f"must be the ISO 10816 zone whose readings are a finding: B, C or D, not {zone!r}")
+    limits = {}
+    for key, setting in (("head_loss_pct", "limit_head_loss_pct"), ("seal_leak_ml_h", "limit_seal_leak_ml_h"),
+                         ("valve_leak_back_pct", "limit_valve_leak_back_pct")):
+        limits[setting] = r.number(cbm.get(key, getattr(default, setting)), f"maintenance.condition_based.{key}",
+                                   high=1000)
+    coverage = r.number(cbm.get("round_coverage", default.round_coverage), "maintenance.condition_based.round_coverage",
+                        positive=False, low=0, high=1)
+    costs = r.mapping(top.get("costs") or {}, "costs", "costs")
+    money = {}
+    for key in ("lost_machine_hour_eur", "scrapped_part_eur"):
+        money[key] = r.number(costs.get(key, getattr(default, key)), f"costs.{key}", positive=False, low=0, high=100000)
+    return PlantSettings(gauge_sigma_um=gauge, spindle_load_limit=limit, zone_d_stop=zone_d_stop,
+                         coolant_setpoint_c=setpoint, chiller_band_k=band, porosity_spread=spread,
+                         certificate_error=certificate, compressed_air_leak_share=leak, cbm_vibration_zone=zone,
+                         round_coverage=coverage, **base, **limits, **money)

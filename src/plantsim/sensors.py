@@ -9,8 +9,9 @@ noise and resolution:
   into zone D close to failure.
 - Temperatures follow their target with a first-order thermal lag: bearings warm with speed and
   load and, late in a bearing's life, with friction from the damage; spindles with load and speed;
-  the coolant of a line (held near 20 degC by a chiller) with the hall temperature, the cutting heat
-  of its machines and a chiller fault.
+  the coolant of a line is held at its set point by a chiller, within about +-1 K (a little of the
+  hall's temperature and of the cutting heat gets through, and the controller hunts), unless the
+  chiller has a fault, a declared excursion of several kelvin.
 - Electrical power is shaft power divided by the motor's efficiency (IE3 class, lower at part
   load), and by a mechanical efficiency that falls as components wear. The motor current follows
   P = sqrt(3) * 400 V * I * cos(phi), with cos(phi) lower at part load.
@@ -24,6 +25,9 @@ The functions returning arrays are the noiseless physics (true values per step) 
 vibration, quality and energy modules share; :func:`telemetry` is what the historian records.
 """
 from __future__ import annotations
+
+import zlib
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -64,8 +68,18 @@ NO_LOAD_POWER_FACTOR = 0.08  # an unloaded induction motor draws mostly magnetis
 POWER_FACTOR_KNEE = 0.1  # cos(phi) is about half way up at this load fraction
 AUXILIARY_POWER_FACTOR = 0.85  # controls, pumps and fans of a machine tool
 
-# CNC: controls, hydraulics, chip conveyor and mist extraction run whenever the machine is on.
-CNC_AUXILIARY_SHARE_OF_RATED = 0.08
+# A machine tool's base load (PlantSettings): ready to cut, its controls, servo drives, hydraulic
+# unit, spindle chiller, cabinet cooling, lubrication and lights draw cnc_ready_share of the rating;
+# while it cuts, the chip conveyor, coolant through the spindle and the mist extractor add
+# cnc_cutting_peripherals_share; off shift it stands by (controls, cabinet cooling, spindle chiller
+# in standby) at cnc_standby_share. Down for maintenance it is locked out: nothing.
+# Pumps, conveyors and compressors keep their drives' electronics and controls on off shift.
+SUPPORT_STANDBY_SHARE_OF_RATED = 0.01
+# The historian samples the spindle drive's load once per step. Now and then the sample lands on a
+# load peak of a second or two (the tool entering the cut, a hard spot in the casting) that the
+# adaptive feed control has not yet taken back: the drive's short-time (S6) rating allows it.
+LOAD_PEAK_SHARE = 0.01
+LOAD_PEAK_FACTOR = (1.05, 1.3)
 
 # Coolant pump (flood coolant for one line) at its design point and nominal speed.
 PUMP_DESIGN_FLOW_L_MIN_PER_KW = 40.0
@@ -86,11 +100,15 @@ COOLANT_TAU_MIN = 45.0
 DISCHARGE_TAU_MIN = 8.0
 RECEIVER_TAU_MIN = 20.0  # compressor discharge line bleeding down after a stop
 COMPRESSOR_FILL_TAU_MIN = 3.0  # a running compressor brings its receiver to pressure in minutes
-# Coolant circuit: a chiller holds the tank near its set point; part of the hall's swing and of the
-# cutting heat gets through (the chiller's limited capacity).
-CHILLER_SETPOINT_C = 20.0
-CHILLER_AMBIENT_COUPLING = 0.35
-COOLANT_K_PER_CUTTING_KW = 0.08
+# Coolant circuit: a chiller holds the tank at its set point (PlantSettings.coolant_setpoint_c)
+# within its control band (PlantSettings.chiller_band_k, about +-1 K). Per kelvin of band, a little
+# of the hall's swing and of the line's cutting heat gets through (the chiller works harder on a hot
+# afternoon and under full load), and the controller's own hunting is a slow random residual.
+CHILLER_AMBIENT_COUPLING = 0.04  # K per K of hall temperature off the set point, per K of band
+COOLANT_K_PER_CUTTING_KW = 0.008  # K per kW cut on the line, per K of band
+CHILLER_HUNTING_SIGMA = 0.25  # the controller's residual, per K of band
+CHILLER_HUNTING_TAU_MIN = 30.0
+CHILLER_STREAM = 9100  # the residual's random stream: seed, this, the line's name
 
 
 def first_order_lag(target: np.ndarray, tau_min: float, step_minutes: float) -> np.ndarray:
@@ -139,8 +157,13 @@ def _damage(truth: AssetTruth, name_part: str) -> np.ndarray:
 
 def rotating_damage(truth: AssetTruth, exponent: float) -> np.ndarray:
     """Weighted sum over failure modes of (1 - health) ** exponent: how worn the rotating parts are."""
-    total = np.zeros(len(truth.state))
-    for mode, health in truth.health.items():
+    return damage_of(truth.health, len(truth.state), exponent)
+
+
+def damage_of(health_by_mode: dict[str, np.ndarray], n: int, exponent: float) -> np.ndarray:
+    """:func:`rotating_damage` from health paths (the truth layer's look-ahead uses it too)."""
+    total = np.zeros(n)
+    for mode, health in health_by_mode.items():
         weight = next((w for part, w in ROTATING_DAMAGE_WEIGHTS if part in mode), 0.0)
         if weight:
             total += weight * np.power(np.clip(1.0 - np.asarray(health, dtype=np.float64), 0.0, 1.0), exponent)
@@ -161,11 +184,6 @@ def _running(truth: AssetTruth) -> np.ndarray:
     """The motor turns: powered, not down, and at speed."""
     state = np.asarray(truth.state)
     return ((state == State.IDLE) | (state == State.PRODUCING)) & (np.asarray(truth.speed_rpm) > 0)
-
-
-def _powered(truth: AssetTruth) -> np.ndarray:
-    state = np.asarray(truth.state)
-    return (state == State.IDLE) | (state == State.PRODUCING)
 
 
 def disturbance_magnitude(plant: PlantTruth, kind: str, targets: tuple[str, ...]) -> np.ndarray:
@@ -192,7 +210,12 @@ def motor_input_kw(shaft_kw: np.ndarray, rated_kw: float, running: np.ndarray) -
 
 def mechanical_efficiency(truth: AssetTruth) -> np.ndarray:
     """Share of shaft power left for useful work once friction from worn parts is paid."""
-    return 1.0 - WEAR_EFFICIENCY_LOSS * np.minimum(rotating_damage(truth, 1.5), 1.0)
+    return efficiency_of(truth.health, len(truth.state))
+
+
+def efficiency_of(health_by_mode: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """:func:`mechanical_efficiency` from health paths."""
+    return 1.0 - WEAR_EFFICIENCY_LOSS * np.minimum(damage_of(health_by_mode, n, 1.5), 1.0)
 
 
 def power_factor(load_fraction: np.ndarray) -> np.ndarray:
@@ -277,10 +300,21 @@ def _power_parts_kw(truth: AssetTruth, plant: PlantTruth) -> tuple[np.ndarray, n
     """True electrical input of the main motor and of the auxiliaries (kW) per step."""
     shaft = shaft_power_kw(truth, plant) / mechanical_efficiency(truth)
     motor = motor_input_kw(shaft, truth.spec.rated_power_kw, _running(truth))
-    auxiliary = np.zeros(len(motor))
+    return motor, auxiliary_power_kw(truth, plant)
+
+
+def auxiliary_power_kw(truth: AssetTruth, plant: PlantTruth) -> np.ndarray:
+    """The base load beside the main motor (kW): a machine tool's auxiliaries, standby off shift."""
+    state = np.asarray(truth.state)
+    rated = truth.spec.rated_power_kw
+    settings = plant.settings
     if truth.spec.kind == "cnc":
-        auxiliary = np.where(_powered(truth), CNC_AUXILIARY_SHARE_OF_RATED * truth.spec.rated_power_kw, 0.0)
-    return motor, auxiliary
+        ready = settings.cnc_ready_share
+        share = np.select([state == State.PRODUCING, state == State.IDLE, state == State.OFF],
+                          [ready + settings.cnc_cutting_peripherals_share, ready, settings.cnc_standby_share], 0.0)
+    else:
+        share = np.where(state == State.OFF, SUPPORT_STANDBY_SHARE_OF_RATED, 0.0)
+    return share * rated
 
 
 def electrical_power_kw(truth: AssetTruth, plant: PlantTruth) -> np.ndarray:
@@ -308,33 +342,62 @@ def baseline_vibration_mm_s(truth: AssetTruth) -> np.ndarray:
 
 def vibration_velocity_mm_s(truth: AssetTruth) -> np.ndarray:
     """True overall vibration velocity RMS (mm/s, 10-1000 Hz) per step."""
-    ab, _, cd = zone_limits(truth.spec.machine_class)
-    speed_ratio = _speed_ratio(truth)
-    damage = rotating_damage(truth, DAMAGE_VIBRATION_EXPONENT)
+    return vibration_level_mm_s(truth.health, len(truth.state), _speed_ratio(truth), _running(truth),
+                                truth.spec.machine_class)
+
+
+def vibration_level_mm_s(health_by_mode: dict[str, np.ndarray], n: int, speed_ratio: np.ndarray,
+                         running: np.ndarray, machine_class: str) -> np.ndarray:
+    """:func:`vibration_velocity_mm_s` from health paths (the truth layer's zone D stop reads it)."""
+    ab, _, cd = zone_limits(machine_class)
+    damage = damage_of(health_by_mode, n, DAMAGE_VIBRATION_EXPONENT)
     # Imbalance grows with speed; bearing impacts much less so.
     running_level = (NEW_VIBRATION_SHARE_OF_AB * ab * speed_ratio
                      + DAMAGE_VIBRATION_SHARE_OF_CD * cd * damage * np.sqrt(speed_ratio))
-    return np.where(_running(truth), running_level, 0.0)
+    return np.where(running, running_level, 0.0)
+
+
+def vibration_noise(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The vibration transmitter's errors per step: a log-normal factor (7 %) and an offset (mm/s).
+
+    One transmitter feeds both the machine's protection (the zone D stop in the truth layer) and the
+    historian, so the plant draws these once per asset (AssetTruth.extra) and both read them.
+    """
+    return rng.lognormal(0.0, 0.07, n), 0.005 * rng.standard_normal(n)
+
+
+def vibration_reading(velocity_mm_s: np.ndarray, noise: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """What the vibration transmitter reports for a true velocity (before its 0.01 mm/s resolution)."""
+    factor, offset = noise
+    return np.maximum(np.hypot(velocity_mm_s, BACKGROUND_VIBRATION_MM_S) * factor + offset, 0.01)
 
 
 def coolant_temperature_c(plant: PlantTruth, line: str) -> np.ndarray:
     """True coolant temperature of a line's coolant circuit (degC), shared by its machines and pump.
 
-    The chiller's set point, plus what it lets through of the hall's temperature and of the line's
-    cutting heat, plus the extra heat of a chiller fault, through the thermal lag of the tank.
+    The chiller's set point, plus what its control band lets through of the hall's temperature and
+    of the line's cutting heat and its own hunting, plus the extra heat of a chiller fault, through
+    the thermal lag of the tank. The chiller holds the tank around the clock.
     """
     members = [a for a in plant.assets.values() if a.spec.line == line]
     if not members:
         raise ValueError(f"no asset stands on line {line!r}")
+    settings = plant.settings
     cutting_kw = np.zeros(plant.timeline.n_steps)
     for asset in members:
         if asset.spec.kind == "cnc":
             cutting_kw += shaft_power_kw(asset, plant)
     ambient = _ambient(next((a for a in members if a.ambient_c is not None), members[0]))
     fault = disturbance_magnitude(plant, "coolant_chiller_fault", (line,))
-    target = (CHILLER_SETPOINT_C + CHILLER_AMBIENT_COUPLING * (ambient - CHILLER_SETPOINT_C)
-              + COOLANT_K_PER_CUTTING_KW * cutting_kw + fault)
-    return first_order_lag(target, COOLANT_TAU_MIN, plant.timeline.step_minutes)
+    # The controller hunts: a slow random residual (first-order, unit spread), the same for every reader.
+    rng = np.random.default_rng([plant.seed, CHILLER_STREAM, zlib.crc32(line.encode())])
+    keep = np.exp(-plant.timeline.step_minutes / CHILLER_HUNTING_TAU_MIN)
+    hunting = scipy.signal.lfilter([np.sqrt(1.0 - keep * keep)], [1.0, -keep], rng.standard_normal(plant.timeline.n_steps))
+    setpoint = settings.coolant_setpoint_c
+    let_through = settings.chiller_band_k * (CHILLER_AMBIENT_COUPLING * (ambient - setpoint)
+                                             + COOLANT_K_PER_CUTTING_KW * cutting_kw
+                                             + CHILLER_HUNTING_SIGMA * hunting)
+    return first_order_lag(setpoint + let_through + fault, COOLANT_TAU_MIN, plant.timeline.step_minutes)
 
 
 def bearing_temperature_c(truth: AssetTruth, plant: PlantTruth) -> np.ndarray:
@@ -392,17 +455,26 @@ def telemetry(truth: AssetTruth, plant: PlantTruth, rng: np.random.Generator) ->
     running = _running(truth)
     state = np.asarray(truth.state)
 
+    # The electrical readings are samples of the instant: on a CNC now and then a short load peak.
+    instant = truth
+    if spec.kind == "cnc":
+        peak = (state == State.PRODUCING) & (rng.random(n) < LOAD_PEAK_SHARE)
+        factor = np.where(peak, rng.uniform(LOAD_PEAK_FACTOR[0], LOAD_PEAK_FACTOR[1], n), 1.0)
+        instant = replace(truth, load=np.asarray(truth.load, dtype=np.float64) * factor)
     speed = _read(rng, np.where(running, truth.speed_rpm, 0.0), relative_sigma=0.001)
-    load_fraction = motor_load_fraction(truth, plant)
+    load_fraction = motor_load_fraction(instant, plant)
     load_pct = _read(rng, 100.0 * load_fraction, relative_sigma=0.01, absolute_sigma=0.2)
     load_pct = np.where(running, load_pct, 0.0)
-    power_true = electrical_power_kw(truth, plant)
+    power_true = electrical_power_kw(instant, plant)
     powered = power_true > 0
     power = np.where(powered, _read(rng, power_true, relative_sigma=0.004, absolute_sigma=0.01), 0.0)
-    current = np.where(powered, _read(rng, electrical_current_a(truth, plant), relative_sigma=0.005),
+    current = np.where(powered, _read(rng, electrical_current_a(instant, plant), relative_sigma=0.005),
                        0.0)
-    vibration = np.hypot(vibration_velocity_mm_s(truth), BACKGROUND_VIBRATION_MM_S)
-    vibration = _read(rng, vibration * rng.lognormal(0.0, 0.07, n), absolute_sigma=0.005, floor=0.01)
+    if "vibration_noise_factor" in truth.extra:  # the transmitter the machine's protection reads too
+        noise = (truth.extra["vibration_noise_factor"], truth.extra["vibration_noise_mm_s"])
+    else:
+        noise = vibration_noise(rng, n)
+    vibration = vibration_reading(vibration_velocity_mm_s(truth), noise)
     bearing_temp = _read(rng, bearing_temperature_c(truth, plant), absolute_sigma=0.15, floor=None)
 
     spindle_temp = coolant_temp = flow = pressure = discharge_temp = nan

@@ -9,6 +9,9 @@
 - Cutting-tool flank wear follows the three phases of a tool's life (fast break-in, long steady
   wear, rapid end) as a function of the share of the tool's life used; life depends on cutting
   speed through Taylor's equation ``V T^n = C``.
+- A worn insert needs more cutting power. The CNC's adaptive feed control keeps the spindle load
+  (the drive's, friction of worn bearings included) at or below its limit by slowing the feed, so
+  the continuous load stays within the spindle's rating and the cycle takes longer instead.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ TOOL_REFERENCE_SPEED_M_MIN = 1700.0
 TOOL_REFERENCE_LIFE_H = 36.0
 TOOL_LIFE_SPREAD = 0.18
 TOOL_VB_END_MM = 0.30  # ISO 3685 end-of-life criterion for average flank wear
+TOOL_LOAD_GAIN = 1.0  # cutting power rises with flank wear: +30 % spindle load at VB 0.3 mm
 
 
 def wear_increments(mode: FailureMode, load: np.ndarray, operating: np.ndarray, step_hours: float,
@@ -67,3 +71,16 @@ def tool_wear_mm(life_used: np.ndarray) -> np.ndarray:
 
 def tool_breakage_hazard_per_hour(vb_mm: np.ndarray, mode: FailureMode) -> np.ndarray:
     return mode.hazard_base_per_h + mode.hazard_scale_per_h * np.power(vb_mm / TOOL_VB_END_MM, mode.hazard_exponent)
+
+
+def cutting_demand(recipe_load: np.ndarray, vb_mm: np.ndarray) -> np.ndarray:
+    """Spindle load (share of rating) the cut needs at the programmed feed with this flank wear."""
+    return recipe_load * (1.0 + TOOL_LOAD_GAIN * vb_mm)
+
+
+def feed_override(demand: np.ndarray, mechanical_efficiency: np.ndarray, limit: float) -> np.ndarray:
+    """Adaptive feed control: the share of the programmed feed that keeps the drive's load
+    (cutting demand over the spindle's mechanical efficiency) at or below ``limit``; 1 where the
+    programmed feed already does. Cutting load and material removal fall with the feed."""
+    drive = demand / mechanical_efficiency
+    return np.where(drive > limit, limit / np.maximum(drive, limit), 1.0)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from plantsim.events import ISO_ZONE_LIMITS_MM_S, state_codes
-from plantsim.maintenance import INSPECTION_HOUR, INSPECTION_WEEKDAY
+from plantsim.inspection import INSPECTION_HOUR, INSPECTION_WEEKDAY
 from plantsim.model import MaintenanceEvent, PlantTruth, State
 
 WORK_ORDER_COLUMNS = ["wo_id", "asset_id", "wo_type", "priority", "reported_at", "started_at", "completed_at",
@@ -27,6 +27,7 @@ TOOL_CHANGE_COLUMNS = ["asset_id", "timestamp", "tool_id_removed", "reason", "pa
 
 TOOL_MODE = "cutting_tool"  # inserts are logged in the tool-change records, never in a work order
 PRIORITY = {"corrective": 1, "condition_based": 2, "preventive": 3}  # 1 = breakdown, at once
+ZONE_D_STOPS = ("vibration_trip", "operator_stop")  # condition-based, but unplanned: priority 1, at once
 LABOUR_RATE_EUR_H = 68.0
 VB_MEASURED_SHARE = 0.10  # inserts that go under the tool-room microscope
 VB_GAUGE_SIGMA_MM = 0.01
@@ -71,17 +72,19 @@ PREVENTIVE_TASKS = {
 
 
 def work_orders(plant: PlantTruth, rng: np.random.Generator, *, telemetry: pd.DataFrame | None = None,
-                assets: pd.DataFrame | None = None) -> pd.DataFrame:
+                assets: pd.DataFrame | None = None, inspections: pd.DataFrame | None = None) -> pd.DataFrame:
     """One work order per repair, service and condition-based replacement in the truth layer.
 
     ``telemetry`` (the observed telemetry of the same assets) lets the notes quote readings; without
     it the notes describe symptoms in words only. ``assets`` (the plant's asset register) numbers
     the work orders so that orders written for different groups of assets never share an id.
+    ``inspections`` (the inspection rounds' sheet) lets a condition-based order quote the reading
+    that was the finding.
     """
     timeline = plant.timeline
     grid = _grid_ns(timeline)
     end_of_records = grid[-1] + _step_ns(timeline)
-    readings = _Readings(telemetry, timeline)
+    readings = _Readings(telemetry, timeline, inspections)
     rows = []
     for asset_id, truth in plant.assets.items():
         for event in truth.events:
@@ -174,7 +177,8 @@ def _parts_per_tool(truth, parts: pd.DataFrame | None, asset_id: str, cycle: np.
         mine = parts[parts["asset_id"].astype(str) == asset_id]
         return {int(k): int(v) for k, v in mine.groupby("tool_id").size().items()}
     cutting = (np.asarray(truth.state) == State.PRODUCING) & (np.asarray(truth.recipe) >= 0)
-    made = np.where(cutting, step_minutes / cycle[np.maximum(np.asarray(truth.recipe, dtype=np.int64), 0)], 0.0)
+    feed = np.asarray(truth.extra.get("feed_override", np.ones(len(truth.state))), dtype=np.float64)
+    made = np.where(cutting, feed * step_minutes / cycle[np.maximum(np.asarray(truth.recipe, dtype=np.int64), 0)], 0.0)
     tool = np.asarray(truth.tool_id, dtype=np.int64)
     totals = np.bincount(tool, weights=made, minlength=int(tool.max()) + 1)
     return {k: int(np.floor(v)) for k, v in enumerate(totals)}
@@ -191,9 +195,10 @@ def _wo_ids(frame: pd.DataFrame, order: list[str], timezone: str) -> list[str]:
 class _Readings:
     """Readings a technician would see on the machine's screen, from the observed telemetry."""
 
-    def __init__(self, telemetry: pd.DataFrame | None, timeline):
+    def __init__(self, telemetry: pd.DataFrame | None, timeline, inspections: pd.DataFrame | None = None):
         self.by_asset: dict[str, pd.DataFrame] = {}
         self.timezone = timeline.timezone
+        self.inspections = inspections
         if telemetry is None or len(telemetry) == 0:
             return
         for asset_id, rows in telemetry.groupby(telemetry["asset_id"].astype(str), sort=False, observed=True).indices.items():
@@ -247,7 +252,7 @@ def _work_order(event: MaintenanceEvent, spec, timeline, grid: np.ndarray, end_o
     up = int(grid[event.end_step]) if event.end_step < len(grid) else int(end_of_records)
     downtime_s = (up - down) / 1e9
     minute = 60 * 10**9
-    if event.kind == "corrective":
+    if event.kind == "corrective" or event.reason in ZONE_D_STOPS:
         reported = down + int(np.exp(np.log(10) + 0.6 * rng.normal()) * minute)  # the operator calls
         reported = min(reported, down + int(0.2 * downtime_s * 1e9))
         response = int(np.exp(np.log(25) + 0.6 * rng.normal()) * minute)
@@ -281,7 +286,7 @@ def _work_order(event: MaintenanceEvent, spec, timeline, grid: np.ndarray, end_o
     return {
         "asset_id": spec.asset_id,
         "wo_type": event.kind,
-        "priority": PRIORITY.get(event.kind, 3),
+        "priority": 1 if event.reason in ZONE_D_STOPS else PRIORITY.get(event.kind, 3),
         "reported_at": pd.Timestamp(reported, tz="UTC"),
         "started_at": pd.Timestamp(started, tz="UTC"),
         "completed_at": pd.Timestamp(completed, tz="UTC"),
@@ -351,9 +356,16 @@ def _note(event: MaintenanceEvent, spec, written: str, style: str, down: pd.Time
                                            "vibration {v} mm/s high, bearing to be watched")).format(v=level))
         return _styled(clauses, style, rng)
 
+    if event.reason in ZONE_D_STOPS:
+        clauses.extend(_zone_d_stop(event, spec, down, readings, rng))
+        clauses.append(action.format(c=written))
+        clauses.append(found)
+        clauses.extend(_after_repair(asset_id, spec, mode, up, readings, rng))
+        return _styled(clauses, style, rng)
+
     if event.kind == "condition_based":
         found_at = pd.Timestamp(_last_inspection_before(int(down.value), readings.timezone), tz="UTC")
-        route = _route_reading(asset_id, mode, found_at, readings)
+        route = _route_reading(asset_id, mode, found_at, readings, _component_name(event, spec))
         day = found_at.tz_convert(readings.timezone).strftime("%d.%m.")
         clauses.append(_pick(rng, ("found on inspection round {d}", "inspection {d}: wear found",
                                    "condition-based, inspection finding {d}")).format(d=day) + (f", {route}" if route else ""))
@@ -431,18 +443,7 @@ def _symptoms(asset_id: str, spec, mode: str, down: pd.Timestamp, readings: _Rea
                 text = _pick(rng, ("very high vibration {v} mm/s", "vibration up to {v} mm/s")
                              if zone == "D" else ("high vibration {v} mm/s", "vibration up to {v} mm/s",
                                                   "vibration {v} mm/s on the screen")).format(v=level)
-                bc = ISO_ZONE_LIMITS_MM_S[spec.machine_class][1]
-                look_back = down - pd.Timedelta(days=6)
-                since = readings.first_above(asset_id, "vibration_rms_mm_s", bc, look_back, down)
-                if since is not None:
-                    local = since.tz_convert(readings.timezone)
-                    if since - look_back < pd.Timedelta(days=1):
-                        text += " for more than a week"
-                    elif local.normalize() == down.tz_convert(readings.timezone).normalize():
-                        text += " since this morning"
-                    else:
-                        text += f" since {WEEKDAYS[local.day_of_week]}"
-                out.append(text)
+                out.append(text + _high_since(asset_id, spec, down, readings))
                 if zone == "D":
                     out.append("machine stopped by the operator")
         out.append(_pick(rng, ("noise", "loud rumbling noise", "grinding noise", "noisy when running")))
@@ -483,7 +484,56 @@ def _symptoms(asset_id: str, spec, mode: str, down: pd.Timestamp, readings: _Rea
     return out
 
 
-def _route_reading(asset_id: str, mode: str, found_at: pd.Timestamp, readings: _Readings) -> str:
+def _high_since(asset_id: str, spec, down: pd.Timestamp, readings: _Readings) -> str:
+    """Since when the vibration has been above the zone C limit, as a technician would say it."""
+    bc = ISO_ZONE_LIMITS_MM_S[spec.machine_class][1]
+    look_back = down - pd.Timedelta(days=6)
+    since = readings.first_above(asset_id, "vibration_rms_mm_s", bc, look_back, down)
+    if since is None:
+        return ""
+    local = since.tz_convert(readings.timezone)
+    if since - look_back < pd.Timedelta(days=1):
+        return " for more than a week"
+    if local.normalize() == down.tz_convert(readings.timezone).normalize():
+        return " since this morning"
+    return f" since {WEEKDAYS[local.day_of_week]}"
+
+
+_STOPPED = {"coolant_pump": "pump", "conveyor": "conveyor", "air_compressor": "compressor"}
+
+
+def _zone_d_stop(event: MaintenanceEvent, spec, down: pd.Timestamp, readings: _Readings,
+                 rng: np.random.Generator) -> list[str]:
+    """Why the machine stood: the vibration reading that passed the zone D limit, and who stopped it."""
+    out = []
+    vibration = readings.window(spec.asset_id, "vibration_rms_mm_s", down, before=True, steps=3)
+    cd = ISO_ZONE_LIMITS_MM_S[spec.machine_class][2]
+    if len(vibration):
+        out.append(_pick(rng, ("VIB_TRIP {v} mm/s, zone D", "vibration {v} mm/s over the trip limit {l} mm/s",
+                               "vibration alarm {v} mm/s (zone D)")).format(v=_fmt(vibration.max(), 2), l=f"{cd:g}")
+                   + _high_since(spec.asset_id, spec, down, readings))
+    if event.reason == "vibration_trip":
+        out.append(_pick(rng, ("spindle monitor tripped the machine", "machine tripped on vibration",
+                               "machine stopped by the vibration monitor")))
+    else:
+        out.append(_pick(rng, ("{k} stopped by the operator", "operator switched the {k} off on the alarm")).format(
+            k=_STOPPED.get(spec.kind, "machine")))
+    out.append(_pick(rng, ("noisy when running", "rough running", "rumbling noise")))
+    return out
+
+
+def _route_reading(asset_id: str, mode: str, found_at: pd.Timestamp, readings: _Readings, component: str = "") -> str:
+    """The reading the finding stood on: the inspection sheet's, else what the historian showed."""
+    sheet = readings.inspections
+    if sheet is not None and len(sheet):
+        row = sheet[(sheet["asset_id"].astype(str) == asset_id) & (sheet["timestamp"] == found_at)
+                    & (sheet["component"].astype(str) == component)]
+        if len(row):
+            reading = row.iloc[0]
+            words = {"vibration_rms_mm_s": "vibration", "head_loss_pct": "head loss", "seal_leak_ml_h": "leakage",
+                     "valve_leak_back_pct": "leak-back"}.get(str(reading["measurement"]), "reading")
+            digits = 0 if reading["unit"] == "ml/h" else 1
+            return f"{words} {reading['reading']:.{digits}f} {reading['unit']} (limit {reading['limit']:g})"
     family = _family(mode)
     column, unit, words = {"bearing": ("vibration_rms_mm_s", "mm/s", "vibration"),
                            "impeller": ("flow_l_min", "l/min", "flow"),

@@ -52,7 +52,7 @@ def sha256_of(path: Path) -> str:
 CATEGORY_COLUMNS = {
     "asset_id", "line", "kind", "model", "machine_class", "machine_state", "state", "recipe", "shift",
     "material_lot", "lot_id", "supplier", "defect_class", "alarm_code", "severity", "unit", "wo_type",
-    "component", "failure_mode_reported", "technician", "acknowledged_by", "reason", "mode", "cause",
+    "component", "failure_mode_reported", "technician", "acknowledged_by", "reason", "mode", "cause", "measurement",
     "target", "table", "column", "group",
 }
 
@@ -182,7 +182,8 @@ def quality_causes_frame(truth: PlantTruth, lines: list[str]) -> pd.DataFrame:
             if lot["porosity_index"] > 1.0:
                 end = mine.loc[k + 1, "valid_from"] if k + 1 < len(mine) else end_of_horizon
                 rows.append({"cause": "bad_material_lot", "target": line, "start": lot["valid_from"], "end": end,
-                             "description": f"Porous casting lot {lot['lot_id']} from {lot['supplier']} (porosity index {lot['porosity_index']:.2f})"})
+                             "description": f"Porous casting lot {lot['lot_id']} from {lot['supplier']} (porosity index {lot['porosity_index']:.3f}, "
+                                            f"certified {lot['certified_porosity_index']:.2f})"})
     frame = pd.DataFrame(rows, columns=["cause", "target", "start", "end", "description"])
     frame["start"] = pd.to_datetime(frame["start"], utc=True)
     frame["end"] = pd.to_datetime(frame["end"], utc=True)
@@ -193,7 +194,7 @@ def quality_causes_frame(truth: PlantTruth, lines: list[str]) -> pd.DataFrame:
 
 def observe_group(truth: PlantTruth, plan, asset_numbers: dict[str, int], group_number: int, seed: int):
     """Observation and record layers for one group: clean tables, raw tables, truth extras."""
-    from plantsim import defects, energy, events, historian, quality, sensors, vibration, workorders
+    from plantsim import defects, energy, events, historian, inspection, quality, sensors, vibration, workorders
     from plantsim.simulate import rng_for
 
     telemetry, waves, parts, part_truth, meters = [], [], [], [], []
@@ -212,14 +213,17 @@ def observe_group(truth: PlantTruth, plan, asset_numbers: dict[str, int], group_
     # What the historian kept (stored on change from the scenario's day): every table after it reads that.
     telemetry_frame = historian.as_kept(_concat(telemetry), plan.scenario.historian, plan.scenario.timezone)
     parts_frame = _concat(parts)
+    rounds = _concat([inspection.log(asset, truth) for asset in truth.assets.values()])
     clean = {
         "telemetry": telemetry_frame,
         "vibration": _concat(waves),
         "parts": parts_frame,
         "energy": _concat(meters),
         "alarms": events.alarms(telemetry_frame, register, truth, group_rng),
-        "work_orders": workorders.work_orders(truth, group_rng, telemetry=telemetry_frame, assets=register),
+        "work_orders": workorders.work_orders(truth, group_rng, telemetry=telemetry_frame, assets=register,
+                                              inspections=rounds),
         "tool_changes": workorders.tool_changes(truth, group_rng, parts=parts_frame),
+        "inspections": rounds,
     }
     raw, defect_manifest = defects.apply(clean, truth, rng_for(seed, 1000 + group_number, "defects"), assets=register,
                                          story=plan.scenario.story, settings=plan.scenario.defects)
@@ -281,7 +285,8 @@ def write_plant(scenario: Scenario, scenario_path: Path, out_dir: Path, progress
             defect_manifests.append(defect_manifest.assign(group=name))
             del truth, clean, raw, truth_tables
             bar.update(1)
-        plant_truth_view = PlantTruth(plan.timeline, {}, plan.disturbances, plan.material_lots, plan.recipes, scenario.seed)
+        plant_truth_view = PlantTruth(plan.timeline, {}, plan.disturbances, plan.material_lots, plan.recipes, scenario.seed,
+                                      scenario.settings)
         write_parquet(disturbances_frame(plant_truth_view), staging / "truth" / "disturbances" / "plant.parquet")
         write_parquet(quality_causes_frame(plant_truth_view, list(scenario.line_shifts)),
                       staging / "truth" / "quality_causes" / "plant.parquet")
