@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -29,7 +30,8 @@ from academy.release import release
 from grading_helpers import FILES, TEST_COURSE, answered, hand_in, insert_after, snapshot, solution, trainee
 
 pytestmark = pytest.mark.slow
-LIMITS = Limits(cell_timeout_s=8, memory_mb=2048, cpu_seconds=60, output_kb=256)
+# 3 GB: a kernel with pandas loaded already reserves about 2 GB of address space.
+LIMITS = Limits(cell_timeout_s=8, memory_mb=3072, cpu_seconds=60, output_kb=256)
 
 ENDLESS_LOOP = "while True:\n    pass"
 STUCK = "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)  # ignore the interrupt\ntime.sleep(10**6)"
@@ -84,6 +86,52 @@ def writes_gradebook(out: Path, trainee_name: str) -> str:
     )
 
 
+DETACHED_MARKER = "academy-hostile-detached-child"
+
+
+def escapes(out: Path, submissions: Path, release_folder: Path) -> str:
+    """A cell that tries every way out of its sandbox it can and prints what it reached."""
+    return (
+        "import json, os, pathlib, socket, subprocess, sys\n"
+        "reached = {}\n"
+        f"paths = {{'out': {str(out)!r}, 'hand-ins': {str(submissions)!r}, 'sources': {str(release_folder / 'sources')!r},\n"
+        f"         'repository solutions': {str(TEST_COURSE / 'solutions')!r}}}\n"
+        "reached.update({name: os.path.exists(path) for name, path in paths.items()})\n"
+        "cmdlines = ''\n"
+        "for entry in pathlib.Path('/proc').iterdir():\n"
+        "    try:\n"
+        "        cmdlines += (entry / 'cmdline').read_bytes().decode(errors='replace')\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "reached['grader command line'] = paths['out'] in cmdlines or paths['hand-ins'] in cmdlines\n"
+        "try:\n"
+        "    socket.create_connection(('127.0.0.1', 22), timeout=2).close()\n"
+        "    reached['network'] = True\n"
+        "except OSError:\n"
+        "    reached['network'] = False\n"
+        "try:\n"
+        "    plant = pathlib.Path(os.environ['ACADEMY_RELEASE']).parent.parent / 'datasets' / 'plant'\n"
+        "    target = next(plant.glob('historian_*.csv'))\n"
+        "    target.write_text('asset_id,power_kw\\nCNC-102,99.0\\n')\n"
+        "    reached['release data written'] = True\n"
+        "except OSError:\n"
+        "    reached['release data written'] = False\n"
+        f"subprocess.Popen([sys.executable, '-c', 'import time\\nwhile True: time.sleep(1)', {DETACHED_MARKER!r}],\n"
+        "                 start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "print('reached:', json.dumps(reached, sort_keys=True))"
+    )
+
+
+MEMORY_TOGETHER = (
+    "import subprocess, sys\n"
+    "# four processes of 1 GB each: every one is under the per-process limit, together they are not\n"
+    "hogs = [subprocess.Popen([sys.executable, '-c', 'import time\\nhog = b\"x\" * 2**30\\ntime.sleep(600)'])\n"
+    "        for _ in range(4)]\n"
+    "for hog in hogs:\n"
+    "    hog.wait()"
+)
+
+
 def shuffled() -> nbformat.NotebookNode:
     """The solution with locked cells deleted, edited, duplicated and moved, and an answer moved."""
     nb = solution("90")
@@ -99,6 +147,44 @@ def shuffled() -> nbformat.NotebookNode:
     nb.cells.remove(by_id["q2"])
     nb.cells.insert(1, by_id["q2"])
     return nb
+
+
+def with_lone_surrogate() -> str:
+    """The solution with a markdown cell holding a lone surrogate: valid JSON ("\\ud800"), but no
+    UTF-8 encoder accepts it."""
+    nb = insert_after(solution("90"), "q1-check", "", "surrogate-cell")
+    cell = next(c for c in nb.cells if c.get("id") == "surrogate-cell")
+    cell.cell_type, cell.source = "markdown", "broken text: \ud800"
+    del cell["outputs"], cell["execution_count"]
+    return json.dumps(nb, ensure_ascii=True)
+
+
+def unrelated() -> nbformat.NotebookNode:
+    """Someone else's notebook saved under the module's file name."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# My shopping list"), nbformat.v4.new_code_cell("eggs = 12"),
+                nbformat.v4.new_code_cell("print(eggs)")]
+    return nb
+
+
+def pasted() -> nbformat.NotebookNode:
+    """The module's cells pasted into a fresh notebook: new cell ids, no course metadata."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(cell.source) if cell.cell_type == "code" else nbformat.v4.new_markdown_cell(cell.source)
+                for cell in solution("90").cells]
+    return nb
+
+
+def nbformat_3() -> str:
+    """The solution as an older Jupyter saved it (nbformat 3: cells inside worksheets, no cell ids)."""
+    return nbformat.writes(nbformat.convert(solution("90"), 3), version=3)
+
+
+def with_a_windows_1252_byte() -> bytes:
+    """The solution with one character saved as Windows-1252 (a curly quote, byte 0x93)."""
+    nb = solution("90")
+    next(c for c in nb.cells if c.cell_type == "markdown").source += " \u201cquoted\u201d"
+    return nbformat.writes(nb).encode("utf-8").replace("\u201c".encode("utf-8"), b"\x93", 1)
 
 
 def with_cell(source: str, name: str) -> nbformat.NotebookNode:
@@ -120,6 +206,18 @@ INTENDED = {
     "rigged-eq": ("graded", 0),
     "reads-hidden-tests": ("graded", 5),
     "writes-gradebook": ("graded", 0),
+    "lone-surrogate": ("graded", 5),
+    "escapes": ("graded", 5),
+    "memory-together": ("kernel_died", 2),
+    "Ana_Lopez": ("graded", 5),  # from the folder 'Ana Lopez'
+    "Ana_Lopez-2": ("graded", 0),  # from the folder 'Ana_Lopez': same id once cleaned, kept apart
+    "trainee": ("graded", 5),  # '!!!'
+    "trainee-2": ("graded", 5),  # '???'
+    "empty-folder": ("missing", 0),
+    "unrelated": ("invalid_notebook", 0),
+    "pasted": ("invalid_notebook", 0),
+    "nbformat-3": ("graded", 5),
+    "windows-1252": ("invalid_notebook", 0),
 }
 
 
@@ -129,6 +227,10 @@ def batch(tmp_path_factory):
         patch.setenv(modules.MODULE_PATH_ENV, str(TEST_COURSE))
         patch.delenv(RELEASE_ENV, raising=False)
         root = tmp_path_factory.mktemp("hostile")
+        # The grader's temp and runtime folders of its own, to see what a run leaves behind.
+        (root / "tmp").mkdir()
+        patch.setattr(tempfile, "tempdir", str(root / "tmp"))
+        patch.setenv("JUPYTER_RUNTIME_DIR", str(root / "runtime"))
         made = release("90", "hostile", root / "release", root=TEST_COURSE, data="command")
         out, submissions = root / "grades", root / "submissions"
         hand_in(submissions, "honest", "90", solution("90"))
@@ -146,9 +248,23 @@ def batch(tmp_path_factory):
         hand_in(submissions, "reads-hidden-tests", "90", with_cell(READS_HIDDEN_TESTS, "reader"))
         hand_in(submissions, "writes-gradebook", "90", insert_after(trainee("90"), "q1-check",
                                                                     writes_gradebook(out, "writes-gradebook"), "writer-cell"))
+        hand_in(submissions, "lone-surrogate", "90", with_lone_surrogate())
+        hand_in(submissions, "escapes", "90", with_cell(escapes(out, submissions, made.folder), "escape"))
+        hand_in(submissions, "memory-together", "90", with_cell(MEMORY_TOGETHER, "together"))
+        hand_in(submissions, "Ana Lopez", "90", solution("90"))
+        hand_in(submissions, "Ana_Lopez", "90", trainee("90"))
+        hand_in(submissions, "!!!", "90", solution("90"))
+        hand_in(submissions, "???", "90", solution("90"))
+        (submissions / "empty-folder").mkdir()
+        hand_in(submissions, "unrelated", "90", unrelated())
+        hand_in(submissions, "pasted", "90", pasted())
+        hand_in(submissions, "nbformat-3", "90", nbformat_3())
+        hand_in(submissions, "windows-1252", "90", with_a_windows_1252_byte())
+        release_files = snapshot(made.folder)
         before = snapshot(submissions)
         report = grade(submissions, made.folder, out, jobs=2, limits=LIMITS, log=lambda line: None)
-    return {"report": report, "submissions": submissions, "before": before, "out": out}
+    return {"report": report, "submissions": submissions, "before": before, "out": out, "release": made.folder, "root": root,
+            "release_files": release_files}
 
 
 def executed(batch, trainee_name: str) -> nbformat.NotebookNode:
@@ -177,6 +293,16 @@ def test_broken_files_say_why(batch):
     assert "could not be graded: this is the notebook of module 91" in feedback
 
 
+def test_a_notebook_that_is_not_the_modules_says_what_it_is_instead(batch):
+    records = batch["report"].records
+    unrelated = records[("unrelated", "90")]
+    assert unrelated.problem.startswith("not module 90's notebook: 0 of its")
+    assert "the first heading 'My shopping list'" in unrelated.problem and not unrelated.restored
+    assert records[("pasted", "90")].problem.startswith("not module 90's notebook:")
+    assert "a byte that is not UTF-8 (0x93 at byte" in records[("windows-1252", "90")].problem
+    assert any("old format" in note or "nbformat 3" in note for note in records[("nbformat-3", "90")].notes)
+
+
 def test_deleted_edited_duplicated_and_moved_cells_are_restored_and_recorded(batch):
     restored = "\n".join(batch["report"].records[("shuffled", "90")].restored)
     for words in ("the setup cell ('setup') had been deleted", "the check cell of q1 ('q1-check') had been deleted",
@@ -191,7 +317,7 @@ def test_hangs_crashes_and_floods_are_stopped_and_reported(batch):
     assert any("did not stop when asked" in event for event in records[("stuck", "90")].events)
     assert [e.result for e in records[("stuck", "90")].exercises] == ["correct", "not_run"]
     assert any("kernel stopped in cell 'exit-cell'" in event for event in records[("exits", "90")].events)
-    assert any("ran out of memory (limit 2048 MB)" in event for event in records[("memory-bomb", "90")].events)
+    assert any("ran out of memory (limit 3072 MB)" in event for event in records[("memory-bomb", "90")].events)
     assert any("was cut at 256 KB" in event for event in records[("flood", "90")].events)
     flood_file = batch["out"] / "executed" / "flood" / FILES["90"]
     assert flood_file.stat().st_size < 600_000, "the stored notebook keeps only the first part of the flood"
@@ -216,14 +342,63 @@ def test_the_hidden_tests_never_reach_the_kernel(batch):
     assert "is_monotonic_decreasing" not in batch["report"].feedback("honest").read_text()
 
 
-def test_what_a_notebook_writes_into_the_grading_folder_does_not_count(batch):
+def test_a_notebook_cannot_write_into_the_grading_folder(batch):
     printed = "".join(output.get("text", "") for output in outputs_of(executed(batch, "writes-gradebook"), "writer-cell"))
-    assert "written" in printed, "the notebook did write its fake files"
+    assert "written" not in printed, "the output folder is not in the notebook's sandbox"
+    assert batch["report"].records[("writes-gradebook", "90")].cell_errors, "its write failed with an error"
     assert "hacker" not in batch["report"].gradebook.read_text()
     record = read_record(batch["out"], "writes-gradebook", "90")
     assert record.earned == 0 and record.module_version == batch["report"].records[("honest", "90")].module_version
     raw = json.loads((batch["out"] / "records" / "writes-gradebook" / "90.json").read_text())
     assert raw["exercises"] and raw["module_version"] != "x"
+
+
+def test_text_no_encoder_accepts_is_escaped_and_the_batch_goes_on(batch):
+    kept = (batch["out"] / "executed" / "lone-surrogate" / FILES["90"]).read_bytes()
+    assert b"broken text: \\ud800" in kept, "the lone surrogate is kept as a JSON escape"
+    assert json.loads(kept)  # still a readable notebook
+    assert not list(batch["out"].rglob("*.partial"))
+
+
+def test_a_run_leaves_no_connection_files_temp_folders_or_partial_files(batch):
+    left = sorted(path.name for path in (batch["root"] / "tmp").iterdir())
+    # The font cache is built once per grading process and kept for its later runs; it goes at exit.
+    assert [name for name in left if not name.startswith("academy-mpl-")] == []
+    runtime = batch["root"] / "runtime"
+    assert not runtime.exists() or not any(runtime.rglob("*.json")), "no kernel connection file outside the kernel's folder"
+    assert not list(batch["out"].rglob("*.partial"))
+    assert all(path.stat().st_size > 0 for path in (batch["out"] / "executed").rglob("*.ipynb"))
+
+
+def test_names_that_clean_to_one_id_stay_apart_and_the_summary_says_so(batch):
+    records = batch["report"].records
+    assert records[("Ana_Lopez", "90")].origin.startswith("Ana Lopez/")
+    assert records[("Ana_Lopez-2", "90")].origin.startswith("Ana_Lopez/")
+    summary = batch["report"].summary.read_text()
+    assert "both make the trainee id" in summary and "Ana_Lopez-2" in summary and "trainee-2" in summary
+
+
+def test_a_notebook_reaches_nothing_outside_its_sandbox(batch):
+    printed = "".join(output.get("text", "") for output in outputs_of(executed(batch, "escapes"), "escape-cell"))
+    reached = json.loads(printed.split("reached:", 1)[1])
+    assert reached == {"out": False, "hand-ins": False, "sources": False, "repository solutions": False,
+                       "grader command line": False, "network": False, "release data written": False}
+    assert snapshot(batch["release"]) == batch["release_files"], "the release is read-only to every notebook"
+
+
+def test_no_process_a_notebook_started_outlives_its_kernel(batch):
+    import psutil
+
+    survivors = []
+    for process in psutil.process_iter(["cmdline"]):
+        if DETACHED_MARKER in (process.info["cmdline"] or []):
+            survivors.append(process.pid)
+    assert survivors == [], "a detached child stops with its sandbox"
+
+
+def test_the_memory_limit_holds_for_all_processes_of_a_hand_in_together(batch):
+    record = batch["report"].records[("memory-together", "90")]
+    assert any("processes together used" in event and "more than the 3072 MB" in event for event in record.events), record.events
 
 
 def test_the_kernel_process_carries_its_limits():
@@ -256,3 +431,73 @@ def test_a_notebook_that_uses_up_its_cpu_time_is_stopped(tmp_path, monkeypatch):
     record = report.records[("spinner", "90")]
     assert (record.status, record.earned) == ("timed_out", 2)
     assert any("used up its 5 s of CPU time in cell 'spin-cell'" in event for event in record.events)
+
+
+@pytest.fixture(scope="module")
+def forged_rerun(batch):
+    """The batch graded again after someone rewrote a record and left a file of their own."""
+    out = batch["out"]
+    forged = out / "records" / "rigged-eq" / "90.json"
+    raw = json.loads(forged.read_text())
+    for exercise in raw["exercises"]:
+        exercise["result"] = "correct"
+        exercise["public_earned"], exercise["hidden_earned"] = exercise["public_max"], exercise["hidden_max"]
+    forged.write_text(json.dumps(raw))
+    ghost = out / "records" / "zz_ghost" / "90.json"
+    ghost.parent.mkdir()
+    ghost.write_text(json.dumps({**raw, "trainee": "zz_ghost"}))
+    lines = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(modules.MODULE_PATH_ENV, str(TEST_COURSE))
+        patch.delenv(RELEASE_ENV, raising=False)
+        report = grade(batch["submissions"], batch["release"], out, jobs=2, limits=LIMITS, log=lines.append)
+    return {"report": report, "lines": lines}
+
+
+def test_a_rewritten_record_is_reported_and_graded_again(forged_rerun):
+    report = forged_rerun["report"]
+    assert report.graded == [("rigged-eq", "90")], "only the record that is not the grader's own is graded again"
+    assert report.records[("rigged-eq", "90")].earned == 0
+    summary = report.summary.read_text()
+    assert "records/rigged-eq/90.json was not written by the grader" in summary
+    assert "records/zz_ghost/90.json in the output folder was not written by the grader" in summary
+    assert "zz_ghost" not in report.trainees and "zz_ghost" not in report.gradebook.read_text()
+
+
+def test_without_bubblewrap_the_grader_refuses_and_names_the_package(tmp_path, monkeypatch):
+    from academy.grade import GradeError
+
+    monkeypatch.setenv("ACADEMY_BWRAP", str(tmp_path / "no-such-bwrap"))
+    (tmp_path / "submissions").mkdir()
+    with pytest.raises(GradeError, match=r"install the Debian package 'bubblewrap'.*--no-sandbox"):
+        grade(tmp_path / "submissions", tmp_path / "release", tmp_path / "grades", log=lambda line: None)
+    assert not (tmp_path / "grades").exists(), "nothing is written before the refusal"
+
+
+def test_grading_without_a_sandbox_says_so_in_the_summary(tmp_path, monkeypatch):
+    monkeypatch.setenv(modules.MODULE_PATH_ENV, str(TEST_COURSE))
+    monkeypatch.delenv(RELEASE_ENV, raising=False)
+    monkeypatch.setenv("ACADEMY_BWRAP", str(tmp_path / "no-such-bwrap"))  # not needed when asked to run without
+    made = release("90", "trusted", tmp_path / "release", root=TEST_COURSE, data="command", make_zip=False)
+    hand_in(tmp_path / "submissions", "honest", "90", solution("90"))
+    report = grade(tmp_path / "submissions", made.folder, tmp_path / "grades", jobs=1, limits=LIMITS, sandbox=False,
+                   log=lambda line: None)
+    assert report.records[("honest", "90")].earned == 5
+    assert "graded WITHOUT a sandbox (--no-sandbox)" in report.summary.read_text()
+
+
+def test_an_answer_key_file_that_differs_from_the_release_stops_grading_and_is_named(tmp_path, monkeypatch):
+    from academy.release import ReleaseError
+
+    monkeypatch.setenv(modules.MODULE_PATH_ENV, str(TEST_COURSE))
+    monkeypatch.delenv(RELEASE_ENV, raising=False)
+    made = release("90", "key", tmp_path / "release", root=TEST_COURSE, data="command", make_zip=False)
+    hashed = made.manifest["answer_key"]
+    assert "key/notebooks/release.json" in hashed and any(name.startswith("key/datasets/plant/") for name in hashed)
+    changed = next(name for name in hashed if name.startswith("key/datasets/plant/"))
+    with open(made.folder / changed, "a", encoding="utf-8") as handle:
+        handle.write("\n# a different answer key\n")
+    hand_in(tmp_path / "submissions", "honest", "90", solution("90"))
+    with pytest.raises(ReleaseError, match=f"{changed} differs from the file released to key"):
+        grade(tmp_path / "submissions", made.folder, tmp_path / "grades", jobs=1, limits=LIMITS, log=lambda line: None)
+    assert not (tmp_path / "grades" / "records").exists(), "no hand-in was graded against it"

@@ -271,6 +271,9 @@ def release(
         # Where the exercise files of test or extra courses live (absent for the course's own).
         "module_path": str(course.module_path) if course.module_path is not None else None,
         "plant": plant,
+        # Every file a check or hidden test reads (the tables are in the plant's own MANIFEST.json,
+        # hashed above): the grader verifies them before any hand-in runs.
+        "answer_key": answer_key(out, trainee),
         "points": _number(sum(m["points"] for m in module_entries)),
         "modules": module_entries,
     }
@@ -500,6 +503,11 @@ def load_release(path: Path | str) -> Release:
     if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
         raise ReleaseError(f"{manifest_path} is not a release manifest (format {MANIFEST_FORMAT}).")
     found = Release(manifest_path.parent, manifest)
+    changed = changed_answer_key(found)
+    if changed:
+        raise ReleaseError(f"{changed[0]} differs from the file released to {found.cohort} (the answer key is fixed when a "
+                           "release is made): restore the release folder from its zip"
+                           + (f"; {len(changed) - 1} other file(s) differ too" if len(changed) > 1 else ""))
     for entry in found.modules:
         source = found.source_path(entry["id"])
         if not source.is_file():
@@ -510,6 +518,27 @@ def load_release(path: Path | str) -> Release:
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+def answer_key(out: Path, trainee: Path) -> dict[str, str]:
+    """sha256 per file the checks and hidden tests read, by path relative to the release folder:
+    the plant's small files (scenario, historian export, datasheet, the tables' MANIFEST.json) and
+    the notebooks' release.json."""
+    plant = trainee / PLANT_DIR
+    files = [path for path in sorted(plant.rglob("*")) if path.is_file()
+             and (path.parent == plant or path.name == "MANIFEST.json")]
+    files.append(trainee / NOTEBOOKS_DIR / RELEASE_FILE)
+    return {path.relative_to(out).as_posix(): _sha256(path.read_bytes()) for path in files if path.is_file()}
+
+
+def changed_answer_key(found: Release) -> list[str]:
+    """Files of the release's answer key that are missing or differ from their recorded hash."""
+    changed = []
+    for name, digest in sorted(found.manifest.get("answer_key", {}).items()):
+        path = found.folder / name
+        if not path.is_file() or _sha256(path.read_bytes()) != digest:
+            changed.append(name)
+    return changed
 
 
 def _sha256(data: bytes) -> str:

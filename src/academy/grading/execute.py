@@ -15,7 +15,9 @@ read before.
 
 Per cell: a time limit (the kernel is interrupted and the notebook goes on; a kernel that does not
 answer within a few seconds after that is shut down) and an output limit (more output is cut).
-Per kernel: the memory, CPU-time and file-size limits of :mod:`academy.grading.kernel`.
+Per kernel: the memory, CPU-time and file-size limits of :mod:`academy.grading.kernel`; with a
+sandbox (:mod:`academy.grading.sandbox`) the kernel runs inside ``bwrap``, and the grader's
+watchdog holds memory and CPU time for the sandbox's whole process tree.
 
 Statuses: ``graded`` (ran to the end, cell errors included), ``timed_out`` (a cell hit the time
 limit or the kernel used up its CPU time), ``kernel_died`` (the kernel stopped: ``os._exit``, a
@@ -28,7 +30,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -37,6 +38,8 @@ import nbformat
 from nbformat import NotebookNode
 
 from academy import cells
+from academy.grading.sandbox import Mounts
+from academy.grading.sandbox import command as sandbox_command
 
 ANSWER_MIME = "application/vnd.academy.answer+json"
 GRADER_ROLE = "grader"
@@ -144,24 +147,42 @@ class Execution:
     notebook: dict
 
 
-def _kernel_spec_dir(limits: Limits) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="academy-kernelspec-"))
+def _kernel_spec_dir(limits: Limits, folder: Path, sandbox: Sandboxed | None) -> Path:
     spec = folder / KERNEL_NAME
     spec.mkdir()
     # The launcher runs as a plain script: importing it as academy.grading.kernel would first import
     # the academy package (pandas and all) in a process that is about to replace itself.
     argv = [sys.executable, str(Path(__file__).with_name("kernel.py")), "--memory-mb", str(limits.memory_mb),
             "--cpu-seconds", str(limits.cpu_seconds), "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Grading", "language": "python"}))
+    spec_json = {"argv": argv, "display_name": "Grading", "language": "python"}
+    if sandbox is not None:
+        spec_json["argv"] = sandbox_command(sandbox.bwrap, sandbox.mounts, argv)
+        # An interrupt as a signal would go to bwrap's process group, and a signal ends bwrap (and
+        # so the whole sandbox); as a message, the kernel interrupts itself.
+        spec_json["interrupt_mode"] = "message"
+    (spec / "kernel.json").write_text(json.dumps(spec_json))
     return folder
 
 
+@dataclass(frozen=True)
+class Sandboxed:
+    """Run the kernel inside bubblewrap (:mod:`academy.grading.sandbox`) with these mounts."""
+
+    bwrap: str
+    mounts: Mounts
+
+
 def run_notebook(nb: NotebookNode, module_id: str, exercises: list[str], kernel_dir: Path, env: dict[str, str],
-                 limits: Limits, nonce: str, on_kernel_start: Callable[[Any], None] | None = None) -> Execution:
+                 limits: Limits, nonce: str, on_kernel_start: Callable[[Any], None] | None = None,
+                 sandbox: Sandboxed | None = None) -> Execution:
     """Run ``nb`` (already restored) under ``limits`` in a kernel started in ``kernel_dir``.
 
-    ``on_kernel_start`` receives the kernel's process (a ``subprocess.Popen``) as soon as it runs,
-    so a watchdog can stop it."""
+    The kernel's connection file, its unix sockets (``transport="ipc"``: they work across the
+    sandbox's network namespace, and no TCP port is opened) and its kernel spec all live in
+    ``kernel_dir``'s parent, the kernel's own folder, which the caller removes afterwards.
+
+    ``on_kernel_start`` receives the kernel's process (a ``subprocess.Popen``; with a sandbox the
+    ``bwrap`` process) as soon as it runs, so a watchdog can stop it."""
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
@@ -201,8 +222,12 @@ def run_notebook(nb: NotebookNode, module_id: str, exercises: list[str], kernel_
         else:
             cell_errors.setdefault(cell.get("id"), f"{content.get('ename')}: {str(content.get('evalue'))[:200]}")
 
-    spec_dir = _kernel_spec_dir(limits)
-    manager = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_dir)]))
+    own_folder = kernel_dir.parent
+    spec_dir = own_folder / "kernelspec"
+    spec_dir.mkdir(exist_ok=True)
+    _kernel_spec_dir(limits, spec_dir, sandbox)
+    manager = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_dir)]),
+                                 transport="ipc", connection_file=str(own_folder / "connection.json"))
     client = GradingClient(
         graded,
         km=manager,
@@ -235,7 +260,8 @@ def run_notebook(nb: NotebookNode, module_id: str, exercises: list[str], kernel_
                     ran.add(cell.get("id"))
                 except DeadKernelError:
                     code = process.poll() if process is not None else None
-                    if code == -signal.SIGXCPU:
+                    # bwrap reports a child killed by a signal as 128 + the signal's number
+                    if code in (-signal.SIGXCPU, 128 + signal.SIGXCPU):
                         status = "timed_out"
                         events.append(f"the notebook used up its {limits.cpu_seconds} s of CPU time in cell '{cell.get('id')}'")
                     else:

@@ -119,7 +119,7 @@ def gradebook_rows(records: dict[tuple[str, str], Record], trainees: list[str], 
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict]) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
