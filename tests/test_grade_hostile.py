@@ -4,6 +4,22 @@ the batch completes.
 Every hand-in is module 90 (two exercises: q1 worth 2, q2 worth 3 of which 1 hidden). Most are the
 solution with one cell added right after q1's check, so the points show exactly how far the
 grader got: 2 when only q1 was read, 5 when the notebook went on to q2.
+
+Ways out of the grader and where each is tried:
+
+1. forging records and deleting a classmate's hand-in, reading the grader's command line, a
+   detached process outliving its kernel: ``writes-gradebook``, ``escapes`` and the rerun after a
+   forged record (``forged_rerun``);
+2. a lone surrogate in a markdown cell: ``lone-surrogate``;
+3. changing the answer key: ``escapes`` writes the release's data, and a release file changed
+   outside is refused by name;
+4. reading instructor-only files and other hand-ins: ``escapes``, ``reads-hidden-tests``;
+5. names that clean to one id, an empty folder: ``Ana Lopez``/``Ana_Lopez``, ``!!!``/``???``,
+   ``empty-folder``;
+6. statuses: ``unrelated``, ``pasted``, ``nbformat-3``, ``windows-1252``;
+7. memory of all processes together: ``memory-together``;
+8. asking the check machinery for the answer: ``asks-the-check`` (it scores: see the README);
+9. what a run leaves behind: the private temp and runtime folders, and ``records/zz_ghost``.
 """
 from __future__ import annotations
 
@@ -218,6 +234,9 @@ INTENDED = {
     "pasted": ("invalid_notebook", 0),
     "nbformat-3": ("graded", 5),
     "windows-1252": ("invalid_notebook", 0),
+    # A check that teaches computes its answer in the trainee's kernel (the README says so): asking
+    # it for the expected value scores. Only a release made as an assessment could prevent this.
+    "asks-the-check": ("graded", 2),
 }
 
 
@@ -260,6 +279,7 @@ def batch(tmp_path_factory):
         hand_in(submissions, "pasted", "90", pasted())
         hand_in(submissions, "nbformat-3", "90", nbformat_3())
         hand_in(submissions, "windows-1252", "90", with_a_windows_1252_byte())
+        hand_in(submissions, "asks-the-check", "90", answered("90", {"q1": "mean_vibration_mm_s = ex.q1.exercise.expected(ex.data)"}))
         release_files = snapshot(made.folder)
         before = snapshot(submissions)
         report = grade(submissions, made.folder, out, jobs=2, limits=LIMITS, log=lambda line: None)

@@ -207,8 +207,8 @@ def grade(
                 if record is None or discovery.submissions[trainee][module_id].missing:
                     record = Record(trainee, module_id, module["version"], "missing")
                 report.records[(trainee, module_id)] = record
-        for name in foreign_files(out, report.trainees, modules):
-            note = f"{name} in the output folder was not written by the grader; it was not read as a result"
+        for name, why in foreign_files(out, report.trainees, modules):
+            note = f"{name} in the output folder {why}; it was not read as a result"
             discovery.notes.setdefault("", []).append(note)
             log(f"WARNING: {note}")
         _write_reports(report, release, discovery)
@@ -217,8 +217,10 @@ def grade(
     return report
 
 
-def foreign_files(out: Path, trainees: list[str], modules: dict[str, dict]) -> list[str]:
-    """Files in ``out`` that no part of the grader writes (relative paths, sorted)."""
+def foreign_files(out: Path, trainees: list[str], modules: dict[str, dict]) -> list[tuple[str, str]]:
+    """Files in ``out`` that are not this run's results: (relative path, why), sorted. A signed
+    record of a trainee no longer among the hand-ins is the grader's own and is left alone; pages
+    and copies of such trainees are named as left from an earlier run."""
     expected = {GRADEBOOK, EXERCISE_TABLE, SUMMARY, FIGURE, KEY_FILE, ".grading.lock"}
     for trainee in trainees:
         expected.add(f"feedback/{trainee}.html")
@@ -230,7 +232,18 @@ def foreign_files(out: Path, trainees: list[str], modules: dict[str, dict]) -> l
         name = path.relative_to(out).as_posix()
         if path.is_dir() or name in expected or name.startswith("plant/"):  # plant/: the cohort's generated tables
             continue
-        found.append(name)
+        parts = name.split("/")
+        if parts[0] == "records" and len(parts) == 3 and parts[2].endswith(".json"):
+            try:
+                read_record(out, parts[1], parts[2][:-5], strict=True)
+                continue
+            except ForeignRecord:
+                found.append((name, "was not written by the grader"))
+                continue
+        if parts[0] in ("feedback", "executed") and len(parts) >= 2 and not name.endswith(".partial"):
+            found.append((name, "is not of a trainee among these hand-ins (left from an earlier run, or not the grader's)"))
+            continue
+        found.append((name, "is not one of the grader's files"))
     return found
 
 
