@@ -286,3 +286,62 @@ def test_every_telemetry_value_defect_is_where_the_manifest_says(plant):
     untouched = untouched[~untouched.get_level_values(0).isin(shifted["asset_id"])]
     pd.testing.assert_frame_equal(raw.loc[untouched, TELEMETRY_SENSORS], clean.loc[untouched, TELEMETRY_SENSORS],
                                   check_exact=False, atol=1e-6)
+
+
+# Defects that set every reading in their window to something the clean reading never is. A drift starts at
+# zero, a unit switch leaves 0 bar as 0 psi and a stuck reading can equal the true one, so those change most
+# rows of their window, not necessarily all.
+EVERY_ROW_CHANGES = {"dropout", "zero_value", "spike", "offset"}
+
+
+def _changed_rows(raw: pd.DataFrame, clean: pd.DataFrame, defect: pd.Series) -> tuple[int, int]:
+    """Rows in the defect's window (end excluded) and how many of them differ between raw and clean."""
+    keys = ["asset_id", "timestamp"]
+    raw = raw.drop_duplicates(keys).set_index(keys).sort_index().loc[defect["asset_id"], defect["column"]]
+    clean = clean.set_index(keys).sort_index().loc[defect["asset_id"], defect["column"]]
+    raw = raw[(raw.index >= defect["start"]) & (raw.index < defect["end"])]
+    clean = clean.reindex(raw.index)
+    differs = ~np.isclose(raw.to_numpy(float), clean.to_numpy(float), equal_nan=True)
+    return len(raw), int(differs.sum())
+
+
+def test_every_manifest_row_is_ordered_and_changes_the_rows_it_counts(plant):
+    manifest = read(plant, "truth", "defects")
+    backwards = manifest.loc[manifest["end"] < manifest["start"], "defect_id"].tolist()
+    assert not backwards, f"defect windows that end before they start: {backwards}"
+    tables = {name: (read(plant, "raw", name), read(plant, "clean", name)) for name in ("telemetry", "energy")}
+    shifted = set(manifest.loc[manifest["kind"].isin(["clock_skew", "dst_not_switched"]), "asset_id"])
+    checked = 0
+    for _, defect in manifest[manifest["table"].isin(tables) & manifest["kind"].isin(VALUE_DEFECTS)].iterrows():
+        if defect["asset_id"] in shifted:
+            continue  # its timestamps move too: raw and clean rows do not pair up by time
+        _, changed = _changed_rows(*tables[defect["table"]], defect)
+        where = f"{defect['defect_id']} ({defect['kind']} on {defect['asset_id']}.{defect['column']})"
+        if defect["kind"] in EVERY_ROW_CHANGES:
+            assert changed == defect["rows_affected"], f"{where} counts {defect['rows_affected']} rows, {changed} changed"
+        else:
+            assert 0.8 * defect["rows_affected"] <= changed <= defect["rows_affected"], where
+        checked += 1
+    assert checked >= 25
+    raw_orders = read(plant, "raw", "work_orders").set_index("wo_id")
+    clean_orders = read(plant, "clean", "work_orders").set_index("wo_id")
+    record_defects = manifest[manifest["kind"].isin(["late_log", "wrong_label"])]
+    assert len(record_defects) >= 2
+    for _, defect in record_defects.iterrows():
+        wo_id = defect["detail"].split(":")[0]
+        column = defect["column"]
+        assert raw_orders.at[wo_id, column] != clean_orders.at[wo_id, column], f"{defect['defect_id']} left {wo_id} as it was"
+
+
+def test_a_wrong_label_names_a_component_that_work_orders_carry_for_that_kind_of_asset(plant):
+    manifest = read(plant, "truth", "defects")
+    orders = read(plant, "clean", "work_orders")
+    kinds = read(plant, "reference", "assets").set_index("asset_id")["kind"].astype(str)
+    carried = orders.dropna(subset=["failure_mode_reported"]).assign(kind=lambda o: o["asset_id"].astype(str).map(kinds))
+    carried = carried.groupby("kind")["failure_mode_reported"].agg(lambda modes: set(modes.astype(str)))
+    wrong = manifest[manifest["kind"] == "wrong_label"]
+    assert len(wrong) >= 1
+    for _, defect in wrong.iterrows():
+        recorded, true = defect["detail"].split("recorded as ")[1].split(", the true failure mode was ")
+        assert recorded != true
+        assert recorded in carried[kinds[defect["asset_id"]]], f"{defect['defect_id']} names {recorded}, never in a work order"

@@ -140,7 +140,7 @@ def _answers_for(exercise, data):
     namespaces = []
     for value in values:
         if isinstance(exercise.kinds[0], Figure):
-            value = draw_expected(value, exercise.kinds[0].ylabel_units)
+            value = draw_expected(value, exercise.kinds[0])
         parts = value if len(exercise.variables) > 1 else (value,)
         namespaces.append(dict(zip(exercise.variables, parts)))
     return namespaces

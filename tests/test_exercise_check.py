@@ -36,7 +36,7 @@ from academy.exercise import (
     module_problems,
     score,
 )
-from academy.exercise.figures import draw_expected
+from academy.exercise.figures import draw_expected, expected_figure
 from academy.exercise.solutions import RELEASE_ENV, export_solutions
 
 TEST_COURSE = Path(__file__).parent / "modules"
@@ -67,7 +67,7 @@ def all_exercises():
 def as_answer(exercise: Exercise, value):
     """What a trainee would hold for a computed value: a real figure for figure exercises."""
     if isinstance(exercise.kinds[0], Figure):
-        return draw_expected(value, exercise.kinds[0].ylabel_units)
+        return draw_expected(value, exercise.kinds[0])
     if len(exercise.variables) > 1:
         return dict(zip(exercise.variables, value))
     return value
@@ -167,17 +167,18 @@ AFTER_AN_ERROR = "If your exercise cell ended with red error text, the cell did 
         (..., "not_attempted", "`mean_kw` still holds `...`."),
         (12.0, "incorrect", "That is the total energy, not the mean power."),
         (5.0, "incorrect", "5 kW is not the value the check expects."),
-        (4.01, "incorrect", "Close: 4.01 kW looks like a rounded number typed in by hand"),
+        (4.1, "incorrect", "Close: 4.1 kW is the expected number rounded to fewer decimals"),
         ("4", "incorrect", "Expected a number in kW, got the text '4'. The quotes make it text: write 4 without quotes."),
+        ((4, 12), "incorrect", "Python writes a decimal with a point, not a comma: 4.12, not 4,12."),
         (pd.Series([2.0, 4.0, 6.0]), "incorrect", "got a whole column of 3 readings: finish with a step that makes one number"),
         (4.0, "correct", "Well done."),
     ],
 )
 def test_every_verdict_short_of_right_says_what_a_red_error_means(answer, status, says):
     """A cell that stopped with an error stored nothing, so the check may be judging an older answer."""
-    exercise = tiny_exercise(expected=lambda data: 4.0001)  # so that 4.01 is a rounding of it
+    exercise = tiny_exercise(expected=lambda data: 4.1234)  # so that 4.1 is a rounding of it
     if status == "correct":
-        answer = 4.0001
+        answer = 4.1234
     verdict = score(exercise, answer, ENERGY)
     assert verdict.status == status and says in verdict.message
     assert (AFTER_AN_ERROR in verdict.message) == (status != "correct")
@@ -192,14 +193,14 @@ def test_every_verdict_short_of_right_says_what_a_red_error_means(answer, status
 
 
 def test_a_known_mistake_wins_over_close():
-    """4 would look like 4.0001 rounded, but it is a known mistake: its own message explains it better."""
+    """4.1 is 4.1234 rounded, but it is a known mistake: its own message explains it better."""
     exercise = tiny_exercise(
-        expected=lambda data: 4.0001,
-        mistakes=[Mistake("summed", lambda data: 4.0)],
+        expected=lambda data: 4.1234,
+        mistakes=[Mistake("summed", lambda data: 4.1)],
     )
-    assert score(exercise, 4.0, ENERGY).mistake == "summed"
-    verdict = score(exercise, 4.01, ENERGY)
-    assert (verdict.status, verdict.mistake) == ("incorrect", None) and verdict.message.startswith("Close: 4.01 kW")
+    assert score(exercise, 4.1, ENERGY).mistake == "summed"
+    verdict = score(exercise, 4.0, ENERGY)
+    assert (verdict.status, verdict.mistake) == ("incorrect", None) and verdict.message.startswith("Close: 4 kW")
 
 
 def test_hidden_points_make_the_correct_message_modest():
@@ -325,7 +326,9 @@ def test_hints_come_in_levels(capsys):
     last = capsys.readouterr().out
     assert hints[-1] in last and "That was the last hint." in last and "ex.q1.solution()" in last
     ex.q1.hint(99)
-    assert capsys.readouterr().out == last
+    past = capsys.readouterr().out
+    assert hints[-1] in past and "That was the last hint." in past
+    assert f"Exercise 90.1 has {len(hints)} hints, so here is the last one again." in past
 
 
 def test_solution_comes_from_the_solution_notebook(capsys):
@@ -401,3 +404,69 @@ def test_declaration_problems_are_specific():
     assert "the word 'correct' is reserved" in problems
     assert re.search(r"objective", problems) is None
     assert "must be a Python name such as q1" in "\n".join(exercise_problems(tiny_exercise(name="data"), "90"))
+
+
+# --- messages that name the real cause, and the standing lines once per exercise ----------------
+
+STANDING = ("If your exercise cell ended with red error text", "Need a nudge?")
+
+
+def test_the_standing_lines_show_once_per_exercise(capsys):
+    """The first "not yet right" of an exercise says what a red error means and how to get a hint;
+    the next ones give just the reason, and another exercise gets them once as well."""
+    ex = academy.exercises("90")
+    namespace = {"ex": ex, "mean_vibration_mm_s": 1.0}
+    first = run_in_notebook_namespace("ex.q1.check()", namespace, capsys)
+    assert all(line in first for line in STANDING)
+    namespace["mean_vibration_mm_s"] = 123.0
+    second = run_in_notebook_namespace("ex.q1.check()", namespace, capsys)
+    assert "not yet right" in second and not any(line in second for line in STANDING)
+    assert second.rstrip().endswith("Go through the task's steps again.")
+    other = run_in_notebook_namespace("ex.q2.check()", namespace, capsys)
+    assert "not attempted yet" in other and STANDING[0] in other
+    verdict = ex.q1.verdict(namespace)
+    assert all(line in verdict.message for line in STANDING), "the grader's feedback keeps the whole message"
+    assert not any(line in verdict.reason for line in STANDING)
+
+
+def figure_exercise(**changes) -> Exercise:
+    fields = dict(
+        name="q1", number="90.1", answer="vibration_fig", module="90", points=1, objective="90.1",
+        expected=lambda data: expected_figure(y=[1.0, 2.0, 3.0], hlines=[2.8]),
+        kind=Figure(ylabel_units=("mm/s",)),
+        mistakes=[Mistake("other", lambda data: expected_figure(y=[9.0, 9.0, 9.0]))],
+        words={"todo": "your figure", "hints": ["a", "b"], "mistakes": {"other": "Another line."}},
+    )
+    fields.update(changes)
+    return Exercise(**fields)
+
+
+def test_a_figure_stored_under_another_name_is_named():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([1.0, 2.0, 3.0])
+    plt.close(fig)
+    spindle_fig, spindle_ax = plt.subplots()
+    spindle_ax.plot([30.0, 31.0, 32.0])
+    plt.close(spindle_fig)
+    exercise = figure_exercise()
+    verdict = score(exercise, MISSING, ENERGY, elsewhere={"spindle_fig": spindle_fig, "fig": fig, "ax": ax})
+    assert verdict.status == "not_attempted"
+    assert verdict.reason.startswith("There is no answer in `vibration_fig` yet, but `fig` holds what the task asks for.")
+    assert "store your answer under that name" in verdict.reason
+    only_other = score(exercise, ..., ENERGY, elsewhere={"spindle_fig": spindle_fig})
+    assert "`vibration_fig` still holds `...`" in only_other.reason, "a figure of other data is not the answer"
+
+
+def test_a_figure_placeholder_says_delete_the_line_not_replace_the_dots():
+    verdict = score(figure_exercise(), ..., ENERGY)
+    assert "delete the line `vibration_fig = ...`" in verdict.reason
+    assert "Replace the `...`" not in verdict.message
+    assert "Replace the `...`" in score(tiny_exercise(), ..., ENERGY).reason
+
+
+def test_a_figure_placeholder_comment_says_delete_the_line_too():
+    comment = figure_exercise().placeholder().split("\n")[0]
+    assert comment == "# Exercise 90.1: delete the line vibration_fig = ... and write your figure in its place."
+    assert tiny_exercise().placeholder().startswith("# Exercise 90.1: replace the ... with the mean power in kW.")

@@ -495,6 +495,8 @@ def test_clock_defects_move_timestamps_only_in_their_window(applied, clean_table
     assert plant.assets[skew["asset_id"]].spec.kind == "cnc" and skew["asset_id"] != historian.DEFAULT_EXPORT_ASSET
     minutes = shift[inside] / 6e10
     assert minutes.min() >= defects.SKEW_START_MIN[0] and minutes.max() <= defects.SKEW_END_MIN[1]
+    step_min = plant.timeline.step_minutes
+    assert np.all(minutes % step_min == 0), "a skewed reading left the grid: off-grid rows give the skew away"
     assert np.all(np.diff(minutes) >= 0) and minutes[-1] > minutes[0]
     moved |= inside
     dst = manifest[manifest["kind"] == "dst_not_switched"].iloc[0]

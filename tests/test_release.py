@@ -92,6 +92,7 @@ def test_the_release_folder_holds_what_trainees_need(test_release):
     assert [m["id"] for m in settings["modules"]] == ["90", "91"]
     readme = (trainee / "README.md").read_text()
     assert "90_reading_a_sensor_table.ipynb" in readme and "academy.progress()" in readme
+    assert "A number is right when it agrees with the expected one to two decimals" in readme, "the number rule, once"
     assert "plantsim generate --scenario datasets/plant/scenario.yml --out datasets/plant/tables" in readme
     assert not (trainee / "datasets" / "plant" / "tables").exists(), "--data command ships no tables"
     assert (trainee / "requirements.lock").read_text() == (REPO / "requirements.lock").read_text()

@@ -6,7 +6,7 @@ import yaml
 
 from plantsim.cli import main as plantsim_main
 from plantsim.scenario import ScenarioError, load_scenario
-from plantsim.simulate import generate
+from plantsim.simulate import generate, simulate
 
 DEFAULT = Path(__file__).resolve().parents[1] / "datasets" / "plant" / "scenario.yml"
 
@@ -102,3 +102,27 @@ def test_a_one_week_plant_with_no_maintenance_event_generates(tmp_path):
     out = generate(scenario_with(tmp_path, one_quiet_week), tmp_path / "tables")
     assert (out / "MANIFEST.json").is_file()
     assert (out / "clean" / "telemetry").is_dir()
+
+
+@pytest.mark.parametrize("value", [True, "sometimes", [91]])
+def test_a_preventive_interval_is_days_or_off(tmp_path, value):
+    path = scenario_with(tmp_path, lambda d: d["maintenance"]["preventive_interval_days"].update(cnc=value))
+    with pytest.raises(ScenarioError, match=r"maintenance\.preventive_interval_days\.cnc.*number of days, or off"):
+        load_scenario(path)
+
+
+def test_preventive_service_can_be_turned_off_for_one_asset_kind(tmp_path):
+    def no_cnc_service(d):
+        d["plant"]["days"] = 200
+        d["calendar"]["shutdowns"] = []
+        d["maintenance"]["preventive_interval_days"]["cnc"] = False  # what YAML makes of a bare `off`
+    path = scenario_with(tmp_path, no_cnc_service)
+    assert "cnc: false" in path.read_text()
+    scenario = load_scenario(path)
+    assert scenario.preventive_interval_days["cnc"] is None
+    kind_of = {spec.asset_id: spec.kind for spec in scenario.assets}
+    services = [(kind_of[asset_id], event.kind) for asset_id, truth in simulate(scenario).assets.items()
+                for event in truth.events]
+    assert ("cnc", "preventive") not in services
+    assert ("coolant_pump", "preventive") in services or ("conveyor", "preventive") in services
+    assert ("cnc", "corrective") in services or ("cnc", "tool_change") in services

@@ -54,7 +54,7 @@ def test_the_second_plant_is_another_plant(on_second_plant):
 def as_answer(exercise, value):
     """A computed value as a trainee would hold it: a drawn figure, or a dict for several variables."""
     if isinstance(exercise.kinds[0], Figure):
-        return draw_expected(value, exercise.kinds[0].ylabel_units)
+        return draw_expected(value, exercise.kinds[0])
     return dict(zip(exercise.variables, value)) if len(exercise.variables) > 1 else value
 
 

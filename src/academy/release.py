@@ -47,6 +47,7 @@ import nbformat
 from academy.build import build_trainee_notebook, notebook_text
 from academy.course import Course, CourseError, course_problems, find_course_root, load_course
 from academy.exercise.solutions import RELEASE_FILE, export_solutions
+from academy.exercise.words import word
 
 MANIFEST_FILE = "release_manifest.json"
 MANIFEST_FORMAT = "academy.release-manifest/1"
@@ -424,6 +425,7 @@ def trainee_readme(course_title: str, cohort: str, modules: list[dict], plant: d
         if show_solutions
         else "Worked answers are switched off for this course run: ask your instructor when the hints are not enough."
     )
+    number_rule = word("guide.number_rule")
     return f"""# {course_title} · {cohort}
 
 Welcome! This folder holds your course notebooks and the data of the plant you will work on.
@@ -450,6 +452,7 @@ ask your instructor; the library versions the course was tested with are in `req
 - Write your answer in the exercise cell, where it says `...`, and run that cell.
 - Then run the check cell right under it. It tells you: not attempted yet, not yet right (and
   why), or correct.
+- {number_rule}
 - Stuck? `ex.q1.hint()` gives a first hint, `ex.q1.hint(2)` the next one. {solutions_text}
 - Some exercises have extra tests that only your instructor runs. A correct check is a very good
   sign, not a guarantee.

@@ -20,7 +20,8 @@ The defects, each a row (or a few rows) in the manifest:
 - ``duplicate_rows`` and ``out_of_order``: a store-and-forward buffer replays rows twice, or
   uploads a block late;
 - ``clock_skew``: one machine's PLC clock runs ahead of the MES clock by minutes, drifting, until
-  a time sync pulls it back (the parts table is on MES time);
+  a time sync pulls it back (the parts table is on MES time); the PLC stamps its readings on its own
+  five-minute boundaries, so the rows stay on the grid and only the data can show the skew;
 - ``dst_not_switched``: one PLC never went to summer time, so its rows are an hour off between the
   two clock changes;
 - energy-meter gaps, where the next reading catches up the missing energy;
@@ -43,6 +44,7 @@ import pandas as pd
 from plantsim.events import state_codes
 from plantsim.historian import DEFAULT_EXPORT_ASSET, default_export_window
 from plantsim.model import PlantTruth, State
+from plantsim.workorders import TOOL_MODE
 
 MANIFEST_COLUMNS = ["defect_id", "kind", "table", "asset_id", "column", "start", "end", "rows_affected", "detail"]
 SENSOR_COLUMNS = ("power_kw", "motor_current_a", "vibration_rms_mm_s", "bearing_temp_c", "spindle_temp_c",
@@ -71,8 +73,8 @@ DUPLICATE_HOURS = (2.0, 8.0)
 LATE_UPLOAD_HOURS = (1.0, 6.0)
 LATE_UPLOAD_DELAY_HOURS = (12.0, 36.0)
 SKEW_WEEKS = (3.0, 8.0)
-SKEW_START_MIN = (0.5, 2.0)
-SKEW_END_MIN = (6.0, 15.0)
+SKEW_START_MIN = (3.0, 7.0)
+SKEW_END_MIN = (8.0, 17.0)
 PART_DUPLICATE_HOURS = (1.0, 4.0)
 METER_GAP_HOURS = (2.0, 24.0)
 METER_ZERO_HOURS = (1.0, 6.0)
@@ -360,9 +362,13 @@ def _zeros(values, index: _Telemetry, asset_id: str, column: str, window: tuple[
     rows = index.window(asset_id, *window)
     if not len(rows):
         return
+    # Readings that were already 0.0 are not changed by the fault, so they are not counted.
+    changed = int(np.count_nonzero(values[column][rows] != 0.0))
+    if not changed:
+        return
     values[column][rows] = 0.0
-    _record(manifest, "zero_value", "telemetry", asset_id, column, *window, len(rows),
-            f"{len(rows)} readings exactly 0.0 {UNITS.get(column, '')}: sensor without supply, reported as good")
+    _record(manifest, "zero_value", "telemetry", asset_id, column, *window, changed,
+            f"{changed} readings exactly 0.0 {UNITS.get(column, '')}: sensor without supply, reported as good")
 
 
 def _stuck(values, index: _Telemetry, asset_id: str, column: str, window: tuple[int, int], manifest: list) -> None:
@@ -443,11 +449,15 @@ def _clock_skew(times: np.ndarray, index: _Telemetry, asset_id: str, plan: _Plan
     begin_min, end_min = rng.uniform(*SKEW_START_MIN), rng.uniform(*SKEW_END_MIN)
     rows = index.window(asset_id, start, end)
     share = (index.times[rows] - start) / max(end - start, 1)
-    skew_s = np.round((begin_min + (end_min - begin_min) * share) * 60.0)
-    times[rows] = index.times[rows] + skew_s.astype(np.int64) * 10**9
+    drift_min = begin_min + (end_min - begin_min) * share
+    # Stamped on the PLC's own grid boundaries: the drift shows as whole steps, never as off-grid times.
+    step_min = int(plan.step_ns // (60 * 10**9))
+    steps = np.maximum(1, np.round(drift_min / step_min)).astype(np.int64)
+    times[rows] = index.times[rows] + steps * plan.step_ns
+    lead = steps * step_min
     _record(manifest, "clock_skew", "telemetry", asset_id, "timestamp", start, end, len(rows),
-            f"PLC clock ahead of the MES clock by {begin_min:.1f} min at the start, drifting to {end_min:.1f} min, "
-            f"until a time sync on {_day(end)}")
+            f"PLC clock ahead of the MES clock, drifting from {begin_min:.1f} to {end_min:.1f} min; readings stamped "
+            f"{lead[0]} to {lead[-1]} min ahead, on the grid, until a time sync on {_day(end)}")
 
 
 def _summer_time_missed(times: np.ndarray, index: _Telemetry, asset_id: str, timezone: str, manifest: list) -> None:
@@ -522,10 +532,12 @@ def _energy_defects(energy: pd.DataFrame, plan: _Plan, manifest: list) -> pd.Dat
     window = plan.window(f"energy:{asset_id}", METER_ZERO_HOURS, times[busy] if len(busy) else None, max_share=0.02)
     if window:
         zero = rows[(times[rows] >= window[0]) & (times[rows] < window[1])]
-        if len(zero):
+        # Readings already 0.0 (the asset was off) are not changed by the fault, so they are not listed.
+        changed = int((kwh[zero] > 0).sum())
+        if changed:
             kwh[zero], power[zero] = 0.0, 0.0
-            _record(manifest, "zero_value", "energy", asset_id, "energy_kwh", *window, len(zero),
-                    f"{len(zero)} meter readings exactly 0.0 kWh while the asset ran (meter communication fault)")
+            _record(manifest, "zero_value", "energy", asset_id, "energy_kwh", *window, changed,
+                    f"{changed} meter readings exactly 0.0 kWh while the asset ran (meter communication fault)")
     raw = energy.copy()
     raw["energy_kwh"] = kwh.astype(energy["energy_kwh"].dtype)
     raw["mean_power_kw"] = power.astype(energy["mean_power_kw"].dtype)
@@ -545,7 +557,9 @@ def _work_order_defects(orders: pd.DataFrame, plant: PlantTruth, plan: _Plan, ma
                 late.value, 1, f"{raw.at[row, 'wo_id']}: the failure was logged {(late - reported) / pd.Timedelta(days=1):.1f} "
                 f"days late, after the repair was done")
 
-    modes = {a: [m.name for m in t.spec.failure_modes] for a, t in plant.assets.items()}
+    # A wrong label names another component a work order could carry for that asset: a technician never
+    # writes the insert, which only the tool-change records know.
+    modes = {a: [m.name for m in t.spec.failure_modes if m.name != TOOL_MODE] for a, t in plant.assets.items()}
     labelled = raw["failure_mode_reported"].notna().to_numpy()
     eligible = np.flatnonzero(labelled & raw["asset_id"].astype(str).map(lambda a: len(modes.get(a, [])) > 1).to_numpy())
     count = min(len(eligible), max(1, int(round(WRONG_LABEL_SHARE * labelled.sum())))) if len(eligible) else 0
@@ -554,9 +568,10 @@ def _work_order_defects(orders: pd.DataFrame, plant: PlantTruth, plan: _Plan, ma
         asset_id, true_mode = str(raw.at[row, "asset_id"]), str(raw.at[row, "failure_mode_reported"])
         wrong = _choose(rng, [m for m in modes[asset_id] if m != true_mode])
         raw.at[row, "failure_mode_reported"] = wrong
-        when = pd.Timestamp(raw.at[row, "reported_at"]).value
+        # The true report time: a late log may have moved the raw one past the repair's completion.
+        when = pd.Timestamp(orders.at[row, "reported_at"]).value
         _record(manifest, "wrong_label", "work_orders", asset_id, "failure_mode_reported", when,
-                pd.Timestamp(raw.at[row, "completed_at"]).value, 1,
+                pd.Timestamp(orders.at[row, "completed_at"]).value, 1,
                 f"{raw.at[row, 'wo_id']}: recorded as {wrong}, the true failure mode was {true_mode}")
     return raw
 

@@ -100,8 +100,13 @@ def run_life(spec: AssetSpec, scenario: Scenario, timeline: Timeline, state: np.
     next_off = _next_index_where(off_steps)
     inspections = _inspection_steps(timeline)
     steps_per_day = int(round(24 / dt_h))
-    pm_interval = int(scenario.preventive_interval_days[spec.kind] * steps_per_day)
-    pm_due = int(rng.integers(0, pm_interval))
+    interval_days = scenario.preventive_interval_days[spec.kind]
+    if interval_days is None:
+        pm_interval, pm_due = n, n  # preventive service turned off: never due
+    else:
+        pm_interval = int(interval_days * steps_per_day)
+        # The fleet's services are staggered: each asset's first one falls due somewhere in its first interval.
+        pm_due = int(rng.integers(0, pm_interval))
 
     if is_cnc:
         plan = tool_plan(list(scenario.recipes.values()), scenario.tool_change_life_share)

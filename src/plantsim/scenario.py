@@ -58,7 +58,7 @@ class Scenario:
     line_saturday_shifts: dict[str, tuple[str, ...]]
     recipes: dict[str, Recipe]
     assets: tuple[AssetEntry, ...]
-    preventive_interval_days: dict[str, float]
+    preventive_interval_days: dict[str, float | None]  # None: no preventive service for that kind
     cbm_health_trigger: float
     cbm_detection_probability: float
     preventive_restore: tuple[float, float]
@@ -280,7 +280,15 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
     for kind in ASSET_KINDS:
         if kind not in intervals_raw:
             raise r.fail(f"maintenance.preventive_interval_days.{kind}", "is missing")
-        intervals[kind] = r.number(intervals_raw[kind], f"maintenance.preventive_interval_days.{kind}")
+        value = intervals_raw[kind]
+        # YAML reads a bare `off` as false; a quoted "off" arrives as text. Both mean no preventive service.
+        if value is False or value == "off":
+            intervals[kind] = None
+        elif value is True or not isinstance(value, (int, float)):
+            raise r.fail(f"maintenance.preventive_interval_days.{kind}",
+                         f"must be a number of days, or off for no preventive service, not {value!r}")
+        else:
+            intervals[kind] = r.number(value, f"maintenance.preventive_interval_days.{kind}")
     for kind in intervals_raw:
         if kind not in ASSET_KINDS:
             raise r.fail(f"maintenance.preventive_interval_days.{kind}", f"is not an asset kind ({', '.join(ASSET_KINDS)})")

@@ -25,6 +25,7 @@ WORK_ORDER_COLUMNS = ["wo_id", "asset_id", "wo_type", "priority", "reported_at",
                       "parts_cost_eur", "technician"]
 TOOL_CHANGE_COLUMNS = ["asset_id", "timestamp", "tool_id_removed", "reason", "parts_on_tool", "vb_measured_mm"]
 
+TOOL_MODE = "cutting_tool"  # inserts are logged in the tool-change records, never in a work order
 PRIORITY = {"corrective": 1, "condition_based": 2, "preventive": 3}  # 1 = breakdown, at once
 LABOUR_RATE_EUR_H = 68.0
 VB_MEASURED_SHARE = 0.10  # inserts that go under the tool-room microscope
@@ -84,7 +85,7 @@ def work_orders(plant: PlantTruth, rng: np.random.Generator, *, telemetry: pd.Da
     rows = []
     for asset_id, truth in plant.assets.items():
         for event in truth.events:
-            if event.kind == "tool_change" or event.mode == "cutting_tool":
+            if event.kind == "tool_change" or event.mode == TOOL_MODE:
                 continue
             rows.append(_work_order(event, truth.spec, timeline, grid, end_of_records, readings, rng))
     frame = pd.DataFrame(rows, columns=[c for c in WORK_ORDER_COLUMNS if c != "wo_id"])

@@ -69,7 +69,7 @@ EXERCISES = [
         number="90.1",
         answer="mean_vibration_mm_s",
         expected=_without_dropouts,
-        kind=Number(unit="mm/s", rel_tol=1e-6),
+        kind=Number(unit="mm/s"),
         mistakes=[
             Mistake("kept_dropouts", lambda data: _cnc101_vibration(data, "raw").mean()),
             Mistake("all_machines", _all_machines_without_dropouts),

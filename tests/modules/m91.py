@@ -176,7 +176,7 @@ EXERCISES = [
         number="91.6",
         answer=("lcl_c", "ucl_c"),
         expected=_individuals_limits,
-        kind=Number(unit="degC", rel_tol=1e-4),
+        kind=Number(unit="degC"),
         mistakes=[Mistake("used_std", _three_sigma_limits)],
         points=2,
         objective="91.5",

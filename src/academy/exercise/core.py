@@ -5,7 +5,7 @@ An :class:`Exercise` is declared once, in its module's ``mNN.py`` (see :mod:`aca
     Exercise(
         name="q1", number="0.1", answer="mean_vibration_mm_s",
         expected=lambda data: clean_vibration(data).mean(),
-        kind=Number(unit="mm/s", rel_tol=1e-4),
+        kind=Number(unit="mm/s"),
         mistakes=[Mistake("kept_dropouts", lambda data: raw_vibration(data).mean())],
         points=2, objective="00.1",
     )
@@ -74,6 +74,9 @@ class Exercise:
     points: float
     mistakes: tuple[Mistake, ...] | list[Mistake] = ()
     hidden_points: float = 0
+    # How long a trainee takes over it, trying a wrong answer or two: the exercise part of the
+    # module's stated minutes (see academy.minutes).
+    minutes: float = 0
     module: str = ""
     words: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
@@ -114,7 +117,11 @@ class Exercise:
 
     def placeholder(self) -> str:
         """The code that replaces the solution region in the trainee notebook: it runs, and says what to do."""
-        comment = word("placeholder", exercise_label=self.label, todo=self.words.get("todo", "your answer"))
+        todo = self.words.get("todo", "your answer")
+        if len(self.variables) == 1 and self.kinds[0].placeholder_key == "not_attempted.placeholder_line":
+            comment = word("placeholder.line", exercise_label=self.label, variable=self.variables[0], todo=todo)
+        else:
+            comment = word("placeholder", exercise_label=self.label, todo=todo)
         return "\n".join([comment, *(f"{variable} = ..." for variable in self.variables)])
 
     def split(self, value: Any) -> dict[str, Any]:
@@ -139,27 +146,45 @@ class Verdict:
     message: str
     fraction: float
     mistake: str | None = None  # key of the known mistake the answer matched, for progress reports
+    # The reason alone, without the standing lines (what a red error means, how to ask for a
+    # hint) that ``message`` ends with; a notebook shows those once per exercise.
+    reason: str = ""
+
+    def __post_init__(self):
+        if not self.reason:
+            object.__setattr__(self, "reason", self.message)
 
     @property
     def correct(self) -> bool:
         return self.status == "correct"
 
 
-def score(exercise: Exercise, answer_value: Any, data: Any) -> Verdict:
-    """Judge an answer. Never raises: a failure inside the check becomes a calm message."""
+def score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[str, Any] | None = None) -> Verdict:
+    """Judge an answer. Never raises: a failure inside the check becomes a calm message.
+
+    ``elsewhere`` (optional) holds the notebook's other variables: when the answer variable is
+    still empty, one of them that holds what the task asks for is named in the message, so a
+    figure drawn under another name is not simply "not attempted yet".
+    """
     try:
-        return _score(exercise, answer_value, data)
+        return _score(exercise, answer_value, data, elsewhere or {})
     except Exception as error:  # the promise is a verdict, whatever went wrong
         return Verdict("incorrect", word("check.unreadable", error=_short(error)), 0.0)
 
 
-def _score(exercise: Exercise, answer_value: Any, data: Any) -> Verdict:
+def _score(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[str, Any]) -> Verdict:
     answers = exercise.split(answer_value)
     unanswered = [variable for variable in exercise.variables if is_unanswered(answers[variable])]
     if len(unanswered) == len(exercise.variables):
         first = unanswered[0]
-        key = "not_attempted.missing" if answers[first] is MISSING else "not_attempted.placeholder"
-        return Verdict("not_attempted", word(key, variable=first), 0.0)
+        found = _answer_under_another_name(exercise, data, elsewhere)
+        if found is not None:
+            reason = word("not_attempted.other_name", variable=first, found=found)
+        elif answers[first] is MISSING:
+            reason = word("not_attempted.missing", variable=first)
+        else:
+            reason = word(exercise.kinds[0].placeholder_key, variable=first)
+        return Verdict("not_attempted", reason + word("not_attempted.next_step"), 0.0, reason=reason)
     if unanswered:
         answered = next(variable for variable in exercise.variables if variable not in unanswered)
         return _incorrect(exercise, word("incorrect.partly_answered", answered=answered, missing=unanswered[0]))
@@ -231,7 +256,42 @@ def _converted_expected(exercise: Exercise, value: Any) -> dict[str, Any]:
 
 
 def _incorrect(exercise: Exercise, reason: str, mistake: str | None = None) -> Verdict:
-    return Verdict("incorrect", f"{reason} {word('incorrect.next_step', exercise=exercise.name)}", 0.0, mistake)
+    message = f"{reason} {word('incorrect.next_step', exercise=exercise.name)}"
+    return Verdict("incorrect", message, 0.0, mistake, reason=reason)
+
+
+def named_elsewhere(exercise: Exercise, verdict: Verdict, data: Any, elsewhere: Mapping[str, Any]) -> Verdict:
+    """A "not attempted yet" verdict that names the other variable holding the answer, if one does
+    (see :func:`score`); any other verdict unchanged. Never raises."""
+    if verdict.status != "not_attempted":
+        return verdict
+    try:
+        found = _answer_under_another_name(exercise, data, elsewhere)
+    except Exception:  # the plain "not attempted yet" is still true
+        return verdict
+    if found is None:
+        return verdict
+    reason = word("not_attempted.other_name", variable=exercise.variables[0], found=found)
+    return Verdict("not_attempted", reason + word("not_attempted.next_step"), 0.0, reason=reason)
+
+
+def _answer_under_another_name(exercise: Exercise, data: Any, elsewhere: Mapping[str, Any]) -> str | None:
+    """The name of another variable that holds a right answer's data, for a one-variable exercise
+    whose kind looks for it (figures: a trainee often keeps the ``fig`` of the worked example)."""
+    if len(exercise.variables) != 1 or not exercise.kinds[0].look_elsewhere or not elsewhere:
+        return None
+    kind = exercise.kinds[0]
+    candidates = {name: value for name, value in elsewhere.items() if not name.startswith("_") and kind.may_hold(value)}
+    if not candidates:
+        return None
+    expected = expected_answer(exercise, data)[exercise.variables[0]]
+    for name, value in candidates.items():
+        try:
+            if kind.resembles(kind.convert(to_plain(value)), expected):
+                return name
+        except Exception:  # WrongForm, or a value that cannot be read: not the answer
+            continue
+    return None
 
 
 def _about(exercise: Exercise, variable: str, reason: str) -> str:

@@ -33,10 +33,13 @@ _STYLE = {
 }
 
 
-def check_bundle(exercise: Exercise, verdict: Verdict) -> dict:
+def check_bundle(exercise: Exercise, verdict: Verdict, standing_lines: bool = True) -> dict:
+    """The bundle of one check. ``standing_lines=False`` leaves out what every verdict short of
+    the right one ends with (what a red error means, how to ask for a hint), once shown."""
     status_phrase = word(f"status.{verdict.status}")
     head = f"{exercise.label}: {status_phrase}."
-    message = "\n".join(line.rstrip() for line in verdict.message.split("\n"))  # a reason joined to a next line
+    text = verdict.message if standing_lines else verdict.reason
+    message = "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")  # a reason joined to a next line
     return {
         "text/plain": f"{head} {message}",
         "text/html": _box(verdict.status, f"{exercise.label}: {status_phrase}", message),
@@ -55,12 +58,16 @@ def hint_bundle(exercise: Exercise, level: int, show_solution_pointer: bool) -> 
     if not hints:
         text = word("hint.none")
         return {"text/plain": text, "text/html": _box("note", exercise.label, text)}
-    level = min(max(int(level), 1), len(hints))
+    asked = int(level)
+    level = min(max(asked, 1), len(hints))
     title = word("hint.title", level=level, count=len(hints), exercise_label=exercise.label)
     if level < len(hints):
         follow = word("hint.more", exercise=exercise.name, next_level=level + 1)
     else:
         follow = word("hint.last")
+        if asked > len(hints):
+            past = word("hint.past_last", exercise_label=exercise.label, count=len(hints))
+            follow = f"{follow} {past}"
         if show_solution_pointer:
             follow += " " + word("hint.solution", exercise=exercise.name)
     body = f"{hints[level - 1]}\n{follow}"

@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
@@ -86,6 +85,19 @@ def _number(value: float) -> str:
 class AnswerKind:
     """Base class of the answer kinds; see the module docstring for the three steps."""
 
+    # What "not attempted yet" says about a `name = ...` placeholder (see words.py).
+    placeholder_key = "not_attempted.placeholder"
+    # Whether an empty answer variable makes the check look for the answer under another name.
+    look_elsewhere = False
+
+    def may_hold(self, value: Any) -> bool:
+        """Whether a notebook variable could hold this kind's answer (for ``look_elsewhere``)."""
+        return False
+
+    def resembles(self, answer: Any, expected: Any) -> bool:
+        """Whether a converted value is an attempt at the expected answer, though perhaps unfinished."""
+        return self.compare(answer, expected).ok
+
     def describe(self) -> str:
         raise NotImplementedError
 
@@ -113,16 +125,74 @@ def _single_item(plain: Any) -> bool:
 # A number written in quotes, perhaps with a unit after it: "22", "22.0 kW", "7.1mm/s".
 _NUMBER_IN_TEXT = re.compile(r"^\s*(?P<number>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(?P<rest>.*?)\s*$")
 _UNIT_LIKE = re.compile(r"^[^\d'\"]{1,12}$")
-_TYPED_DIGITS = 6  # more significant digits than a person copies off the screen
+
+# The course's one rule for a number answer, the same in every exercise and stated once for
+# trainees in the README ("Working through a module") and in module 00: a number is right when it
+# agrees with the expected one to ANSWER_DECIMALS decimal places (within half a unit of the last
+# of them), however it was obtained: worked out by Python, rounded with round(x, 2), or copied off
+# the screen. The readings themselves carry one or two decimals, so two decimals is all the data
+# can vouch for. Large numbers (an energy in kWh) are also right within NUMBER_REL_TOL of
+# themselves, since summing a million readings in another order moves their last digits.
+ANSWER_DECIMALS = 2
+NUMBER_ABS_TOL = 0.5 * 10.0**-ANSWER_DECIMALS
+NUMBER_REL_TOL = 1e-6
+# An answer rounded to fewer decimals is told so (rather than sent back through the task's steps)
+# when it is the expected number rounded to 0 or 1 decimals, or to 2 to 4 significant digits.
+_FEWER_DECIMALS = tuple(range(ANSWER_DECIMALS))
+_SIGNIFICANT_DIGITS = (2, 3, 4)
+
+
+def numbers_agree(answer: float, expected: float) -> bool:
+    """The course's rule for a number (see :data:`ANSWER_DECIMALS`)."""
+    return math.isclose(answer, expected, rel_tol=NUMBER_REL_TOL, abs_tol=NUMBER_ABS_TOL * (1 + 1e-9))
+
+
+def rounded_too_far(answer: float, expected: float) -> int | None:
+    """The decimals (or, for small and large numbers, significant digits) to which ``expected`` was
+    rounded or cut off to give ``answer``, when that rounding broke the course's rule; else None."""
+    if not (math.isfinite(answer) and math.isfinite(expected)) or expected == 0:
+        return None
+
+    def same(a: float, b: float) -> bool:
+        # float32 readings round to a float32 (round(np.float32(32.3167), 1) is 32.29999923...)
+        return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
+
+    for decimals in _FEWER_DECIMALS:
+        if same(answer, round(expected, decimals)) or same(answer, math.trunc(expected * 10**decimals) / 10**decimals):
+            return decimals
+    magnitude = math.floor(math.log10(abs(expected)))
+    for digits in _SIGNIFICANT_DIGITS:
+        decimals = digits - 1 - magnitude
+        if decimals < ANSWER_DECIMALS and decimals in _FEWER_DECIMALS:
+            continue  # already tried above
+        if same(answer, round(expected, decimals)):
+            return decimals
+    return None
+
+
+def _decimal_comma(plain: Any) -> str | None:
+    """``22,5`` makes Python a pair of numbers, (22, 5): the number a trainee meant, or None."""
+    if (
+        isinstance(plain, list)
+        and len(plain) == 2
+        and all(isinstance(item, int) and not isinstance(item, bool) for item in plain)
+        and plain[1] >= 0
+    ):
+        return f"{plain[0]}.{plain[1]}"
+    return None
 
 
 def _not_a_single_number(kind: AnswerKind, plain: Any, step: str) -> WrongForm:
     """Why an answer that should be one number is not, with the way to fix the near misses:
-    one value wrapped in a list, a whole column not yet reduced, a number put in quotes."""
+    one value wrapped in a list, a whole column not yet reduced, a number put in quotes, a comma
+    written for a decimal point."""
     if _single_item(plain):
         return WrongForm(word("reason.one_value", count=1))
+    if (meant := _decimal_comma(plain)) is not None:
+        written = meant.replace(".", ",")
+        return WrongForm(word("reason.decimal_comma", written=written, meant=meant))
     if isinstance(plain, pd.Series) and len(plain) > 1:
-        return WrongForm(word("reason.column_not_one_value", expected=kind.describe(), count=len(plain), step=word(step)))
+        return WrongForm(word(f"reason.column_not_one_value.{step}", expected=kind.describe(), count=len(plain)))
     if isinstance(plain, str) and (found := _NUMBER_IN_TEXT.match(plain)):
         number, rest = found["number"], found["rest"]
         if not rest:
@@ -132,56 +202,45 @@ def _not_a_single_number(kind: AnswerKind, plain: Any, step: str) -> WrongForm:
     return kind.wrong_form(plain)
 
 
-def _looks_typed_and_rounded(answer: float, expected: float, rel_tol: float) -> bool:
-    """Whether ``answer`` looks like ``expected`` rounded (or cut off) and typed in by hand.
-
-    Typed: few significant digits (a worked-out float has fifteen or more). Rounded: ``expected``
-    lies less than one unit of the answer's last digit away (32.32 or 32.3 for 32.3167; 1260000
-    for 1261440), and within ``rel_tol`` of it, so that 20 does not pass for 22.
-    """
-    if not math.isfinite(answer):
-        return False
-    try:
-        digits = Decimal(repr(float(answer))).normalize().as_tuple()
-    except InvalidOperation:
-        return False
-    if len(digits.digits) > _TYPED_DIGITS:
-        return False
-    last_digit = 10.0 ** int(digits.exponent)
-    distance = abs(answer - expected)
-    return distance < last_digit and distance <= rel_tol * abs(expected)
+# How the one number an exercise asks for comes out of a column, for the message a whole column gets.
+SUMMARY, ONE_ROW = "summary", "one_row"
 
 
 @dataclass(frozen=True)
 class Number(AnswerKind):
-    """One number, compared with ``math.isclose(rel_tol, abs_tol)``; ``unit`` appears in messages.
+    """One number, right by the course's one rule (:func:`numbers_agree`); ``unit`` appears in
+    messages. ``from_column`` says how the task gets its number out of a column: ``"summary"``
+    (an average, a highest value) or ``"one_row"`` (one machine's value in the register), which
+    decides what a whole column handed in is told.
 
-    An answer outside the tolerance that looks like the expected number rounded and typed in by
-    hand (see :func:`_looks_typed_and_rounded`; ``rounded_rel_tol`` bounds how far) is told so,
-    rather than sent back through the task's steps."""
+    An answer outside the rule that is the expected number rounded to fewer decimals is told
+    so (see :func:`rounded_too_far`), rather than sent back through the task's steps."""
 
     unit: str = ""
-    rel_tol: float = 1e-6
-    abs_tol: float = 1e-9
-    rounded_rel_tol: float = 0.02
+    from_column: str = SUMMARY
 
     def describe(self) -> str:
         return word("kind.number_unit", unit=self.unit) if self.unit else word("kind.number")
 
     def convert(self, plain: Any) -> float:
         if isinstance(plain, bool) or not isinstance(plain, (int, float)):
-            raise _not_a_single_number(self, plain, "step.number")
+            raise _not_a_single_number(self, plain, self.from_column)
         number = float(plain)
         if math.isnan(number):
             raise WrongForm(word("reason.not_a_number"))
         return number
 
     def compare(self, answer: float, expected: float) -> Comparison:
-        if math.isclose(answer, expected, rel_tol=self.rel_tol, abs_tol=self.abs_tol):
+        if numbers_agree(answer, expected):
             return OK
         unit_phrase = f" {self.unit}" if self.unit else ""
-        key = "reason.number_rounded" if _looks_typed_and_rounded(answer, expected, self.rounded_rel_tol) else "reason.number_differs"
-        return Comparison(False, word(key, value=_number(answer), unit_phrase=unit_phrase))
+        decimals = rounded_too_far(answer, expected)
+        if decimals is None:
+            return Comparison(False, word("reason.number_differs", value=_number(answer), unit_phrase=unit_phrase))
+        return Comparison(
+            False,
+            word("reason.number_rounded", value=_number(answer), unit_phrase=unit_phrase, decimals=ANSWER_DECIMALS),
+        )
 
 
 @dataclass(frozen=True)
@@ -193,7 +252,7 @@ class Integer(AnswerKind):
 
     def convert(self, plain: Any) -> int:
         if isinstance(plain, bool) or not isinstance(plain, (int, float)):
-            raise _not_a_single_number(self, plain, "step.count")
+            raise _not_a_single_number(self, plain, "count")
         if isinstance(plain, float) and not (math.isfinite(plain) and plain.is_integer()):
             raise WrongForm(word("reason.not_whole", value=_number(plain)))
         return int(plain)
@@ -433,17 +492,42 @@ class Table(AnswerKind):
 @dataclass(frozen=True)
 class Figure(AnswerKind):
     """A matplotlib figure (or Axes). The expected value comes from
-    :func:`academy.exercise.figures.expected_figure`: the main line's y values and the limit lines
-    that must be drawn. Title and axis labels must be present; ``ylabel_units`` must appear in the
-    y label. A known mistake matches on its data line and limit lines alone."""
+    :func:`academy.exercise.figures.expected_figure`: the main line's x and y values and the limit
+    lines that must be drawn. A check enforces everything a figure task states:
+
+    * the data: a line with the expected y values, drawn against the expected x values (so
+      readings plotted against their row number are told apart from readings against time);
+    * the limit lines, in ``limit_linestyle`` (``"dashed"``, ...) when the task names a style;
+    * a title that asks the figure's question (ending with "?") and names each of ``title_words``;
+    * axis labels, the x label naming each of ``xlabel_words`` ("local" for local times), the y
+      label naming each of ``ylabel_words`` (what is measured) and ``ylabel_units``.
+
+    Words are matched ignoring case. A known mistake matches on its data and limit lines alone."""
 
     title: bool = True
     xlabel: bool = True
     ylabel: bool = True
     ylabel_units: tuple[str, ...] = ()
+    title_words: tuple[str, ...] = ()
+    xlabel_words: tuple[str, ...] = ()
+    ylabel_words: tuple[str, ...] = ()
+    limit_linestyle: str = ""
     unit: str = ""
+    x_name: str = ""  # how the task names the x values, for the message ('historian["Timestamp"]')
     rel_tol: float = 1e-6
     abs_tol: float = 1e-9
+
+    placeholder_key = "not_attempted.placeholder_line"
+    look_elsewhere = True
+
+    def may_hold(self, value: Any) -> bool:
+        import sys
+
+        if "matplotlib" not in sys.modules:
+            return False
+        from matplotlib.figure import Figure as MatplotlibFigure
+
+        return isinstance(value, MatplotlibFigure)
 
     def describe(self) -> str:
         return word("kind.figure")
@@ -456,11 +540,14 @@ class Figure(AnswerKind):
     def convert_expected(self, value: Any) -> dict:
         if not isinstance(value, dict) or not {"y", "hlines", "vlines"} <= set(value):
             raise TypeError("a Figure exercise's expected answer comes from academy.exercise.figures.expected_figure()")
-        return value
+        return {"x": None, **value}
 
     def compare(self, answer: FigureSummary, expected: dict) -> Comparison:
-        axes_list = answer["axes"] or [{"title": "", "xlabel": "", "ylabel": "", "lines": [], "hlines": [], "vlines": []}]
-        problems = [self._layout_problems(axes, answer) + self._data_problems(axes, expected) for axes in axes_list]
+        empty = {"title": "", "xlabel": "", "ylabel": "", "lines": [], "hlines": [], "hline_styles": [], "vlines": []}
+        axes_list = answer["axes"] or [empty]
+        problems = [
+            self._layout_problems(axes, answer) + self._data_problems(axes, expected, with_style=True) for axes in axes_list
+        ]
         best = min(problems, key=len)
         if not best:
             return OK
@@ -471,31 +558,70 @@ class Figure(AnswerKind):
         return Comparison(False, "\n".join(lines))
 
     def matches_mistake(self, answer: FigureSummary, wrong: dict) -> bool:
-        return any(not self._data_problems(axes, wrong) for axes in answer["axes"])
+        return any(not self._data_problems(axes, wrong, with_style=False) for axes in answer["axes"])
+
+    def resembles(self, answer: FigureSummary, expected: dict) -> bool:
+        """A figure with the expected readings on it, finished or not (no limit line yet, say)."""
+        if expected["y"] is None:
+            return False
+        return any(self._y_matches(line, expected["y"]) for axes in answer["axes"] for line in axes["lines"])
+
+    def _title(self, axes: dict, figure: FigureSummary) -> str:
+        title = axes["title"].strip()
+        if not title and len(figure["axes"]) == 1:
+            title = figure["suptitle"].strip()
+        return title
 
     def _layout_problems(self, axes: dict, figure: FigureSummary) -> list[str]:
         problems = []
-        if self.title and not (axes["title"].strip() or (len(figure["axes"]) == 1 and figure["suptitle"].strip())):
+        title = self._title(axes, figure)
+        if self.title and not title:
             problems.append(word("reason.figure.no_title"))
-        if self.xlabel and not axes["xlabel"].strip():
+        elif self.title and not title.endswith("?"):
+            problems.append(word("reason.figure.title_not_a_question", title=title))
+        elif self.title and (absent := _absent(self.title_words, title)):
+            problems.append(word("reason.figure.title_words", title=title, words=_listed(absent)))
+        xlabel, ylabel = axes["xlabel"].strip(), axes["ylabel"].strip()
+        if self.xlabel and not xlabel:
             problems.append(word("reason.figure.no_xlabel"))
-        if self.ylabel and not axes["ylabel"].strip():
+        elif xlabel and (absent := _absent(self.xlabel_words, xlabel)):
+            problems.append(word("reason.figure.xlabel_words", label=xlabel, words=_listed(absent)))
+        if self.ylabel and not ylabel:
             problems.append(word("reason.figure.no_ylabel"))
-        for unit in self.ylabel_units:
-            if axes["ylabel"].strip() and unit.casefold() not in axes["ylabel"].casefold():
-                problems.append(word("reason.figure.ylabel_unit", unit=unit))
+        elif ylabel:
+            if absent := _absent(self.ylabel_words, ylabel):
+                problems.append(word("reason.figure.ylabel_words", label=ylabel, words=_listed(absent)))
+            for unit in self.ylabel_units:
+                if unit.casefold() not in ylabel.casefold():
+                    problems.append(word("reason.figure.ylabel_unit", unit=unit))
         return problems
 
-    def _data_problems(self, axes: dict, expected: dict) -> list[str]:
+    def _data_problems(self, axes: dict, expected: dict, with_style: bool) -> list[str]:
         problems = []
-        if expected["y"] is not None and not any(self._line_matches(line, expected["y"]) for line in axes["lines"]):
-            problems.append(word("reason.figure.no_matching_line"))
-        if expected["y"] is None and not axes["lines"]:
+        expected_x = expected.get("x")
+        if expected["y"] is not None:
+            with_y = [line for line in axes["lines"] if self._y_matches(line, expected["y"])]
+            if not with_y:
+                problems.append(word("reason.figure.no_matching_line"))
+            elif expected_x is not None and not any(self._x_matches(line, expected_x) for line in with_y):
+                against_rows = any(self._x_matches(line, list(range(len(expected_x)))) for line in with_y)
+                key = "reason.figure.x_row_numbers" if against_rows else "reason.figure.x_differs"
+                problems.append(word(key, x_name=self.x_name or word("where.x_values")))
+        elif not axes["lines"]:
             problems.append(word("reason.figure.no_matching_line"))
         unit_phrase = f" {self.unit}" if self.unit else ""
+        styles = axes.get("hline_styles") or []
         for value in expected["hlines"]:
-            if not any(self._close(drawn, value) for drawn in axes["hlines"]):
+            drawn = [position for position, at in enumerate(axes["hlines"]) if self._close(at, value)]
+            if not drawn:
                 problems.append(word("reason.figure.missing_limit", value=_number(value), unit_phrase=unit_phrase))
+            elif with_style and self.limit_linestyle and not any(
+                position < len(styles) and styles[position] == self.limit_linestyle for position in drawn
+            ):
+                problems.append(
+                    word("reason.figure.limit_style", value=_number(value), unit_phrase=unit_phrase,
+                         style=word(f"style.{self.limit_linestyle}"))
+                )
         for value in expected["vlines"]:
             if not any(self._close(drawn, value) for drawn in axes["vlines"]):
                 problems.append(word("reason.figure.missing_marker", value=_number(value)))
@@ -504,7 +630,23 @@ class Figure(AnswerKind):
     def _close(self, a: float, b: float) -> bool:
         return math.isclose(a, b, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
 
-    def _line_matches(self, line: dict, expected_y: list) -> bool:
+    def _x_matches(self, line: dict, expected_x: list) -> bool:
+        wanted = np.array([np.nan if v is None else v for v in expected_x], dtype=float)
+        if line["n"] != len(wanted):
+            return False
+        if line.get("x") is not None:
+            drawn = np.array([np.nan if v is None else v for v in line["x"]], dtype=float)
+            # times are days since 1970: a tolerance of a second, whatever the date
+            return bool(np.isclose(drawn, wanted, rtol=0, atol=max(self.abs_tol, 1e-5), equal_nan=True).all())
+        finite = wanted[np.isfinite(wanted)]
+        return bool(
+            finite.size
+            and line.get("x_min") is not None
+            and math.isclose(line["x_min"], finite.min(), abs_tol=1e-5)
+            and math.isclose(line["x_max"], finite.max(), abs_tol=1e-5)
+        )
+
+    def _y_matches(self, line: dict, expected_y: list) -> bool:
         wanted = np.array([np.nan if v is None else v for v in expected_y], dtype=float)
         if line["n"] != len(wanted):
             return False
@@ -518,3 +660,11 @@ class Figure(AnswerKind):
             self._close(line[stat], float(value))
             for stat, value in (("y_min", finite.min()), ("y_max", finite.max()), ("y_mean", finite.mean()))
         )
+
+
+def _absent(words: tuple[str, ...], text: str) -> list[str]:
+    return [each for each in words if each.casefold() not in text.casefold()]
+
+
+def _listed(words: list[str]) -> str:
+    return ", ".join(f"'{each}'" for each in words)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping
 
-from academy.exercise.core import Exercise, Verdict, extract_answer, score
+from academy.exercise.core import Exercise, Verdict, extract_answer, named_elsewhere, score
 from academy.exercise.display import check_bundle, hint_bundle, solution_bundle
 from academy.exercise.plain import MISSING
 from academy.exercise.solutions import read_release_settings, solution_text
@@ -30,6 +30,8 @@ class ModuleExercises:
     def __init__(self, module: CourseModule):
         self._module = module
         self._data: Any = None
+        # Exercises whose check has shown its standing lines in this notebook session.
+        self._standing_lines_shown: set[str] = set()
 
     @property
     def module(self) -> str:
@@ -87,7 +89,10 @@ class BoundExercise:
         answer = values if len(values) > 1 else next(iter(values.values()))
         # The data loads only when the answer is compared, so "not attempted yet" never waits for
         # the plant, and a loading failure becomes the check's calm "could not work out" message.
-        return score(self.exercise, answer, _LazyData(self._module))
+        data = _LazyData(self._module)
+        verdict = score(self.exercise, answer, data)
+        others = {name: value for name, value in namespace.items() if name not in values}
+        return named_elsewhere(self.exercise, verdict, data, others)
 
     def check(self) -> None:
         """Show whether the answer is not attempted yet, not yet right (and why), or correct."""
@@ -95,7 +100,11 @@ class BoundExercise:
             verdict = self._verdict(sys._getframe(1).f_globals)
         except Exception as error:  # score() does not raise; this guards the lookup around it
             verdict = Verdict("incorrect", word("check.unreadable", error=f"{type(error).__name__}: {error}"), 0.0)
-        _show(check_bundle(self.exercise, verdict))
+        shown = self._module._standing_lines_shown
+        first_time = self.exercise.name not in shown
+        if verdict.status != "correct":
+            shown.add(self.exercise.name)
+        _show(check_bundle(self.exercise, verdict, standing_lines=first_time))
 
     def assert_correct(self) -> None:
         """Raise AssertionError unless the answer is correct: for graders that count exceptions."""

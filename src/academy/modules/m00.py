@@ -6,8 +6,14 @@ Four small steps on the plant's own data, one per learning objective:
 * q2: average CNC-102's spindle temperature over the year in the telemetry table;
 * q3: average the spindle temperature of the historian export (a week of CNC-102, as IT hands it
   over) without the 0.0 readings a sensor fault left in it;
-* q4: draw that week's vibration with the zone B/C limit of CNC-102's ISO 10816 class. Its hidden
-  point asks for what the public check leaves open: a title that asks the figure's question.
+* q4: draw that week's vibration against its times with the zone B/C limit of CNC-102's ISO 10816
+  class, dashed, under a title that asks about the vibration and labels that carry local time and
+  the unit. The public check enforces all of it; the hidden point repeats the question-title test
+  for the grader.
+
+Each exercise's ``minutes`` come from a trainee review of the module (about 30 minutes for the
+four exercises, trying a wrong answer or two at each); with the page read at 120 words a minute
+they give the module's stated minutes (:mod:`academy.minutes`).
 
 The historian export is a committed file (``datasets/plant/historian_CNC-102_2025-03-27.csv``,
 written by ``plantsim export-historian``); everything else comes from the generated plant, so the
@@ -18,6 +24,7 @@ from __future__ import annotations
 import pandas as pd
 
 from academy.exercise import Exercise, Figure, Mistake, Number, expected_figure
+from academy.exercise.kinds import ONE_ROW
 
 MODULE = "00"
 
@@ -70,13 +77,21 @@ A_B, B_C, C_D = 0, 1, 2  # positions of the zone boundaries in zone_limits()
 
 def _week_vibration_figure(data, boundary: int) -> dict:
     """The week's vibration as it is in the export, with one zone boundary of CNC-102's class."""
-    vibration = read_historian()[VIBRATION_HEADER]
-    return expected_figure(y=vibration, hlines=[zone_limits(data, EXPORT_MACHINE)[boundary]])
+    historian = read_historian()
+    return expected_figure(
+        x=historian["Timestamp"], y=historian[VIBRATION_HEADER], hlines=[zone_limits(data, EXPORT_MACHINE)[boundary]]
+    )
 
 
 def _week_vibration_above_zero(data) -> dict:
-    vibration = read_historian()[VIBRATION_HEADER]
-    return expected_figure(y=vibration[vibration > 0])
+    historian = read_historian()
+    kept = historian[historian[VIBRATION_HEADER] > 0]
+    return expected_figure(x=kept["Timestamp"], y=kept[VIBRATION_HEADER])
+
+
+def _week_spindle_figure(data) -> dict:
+    historian = read_historian()
+    return expected_figure(x=historian["Timestamp"], y=historian[SPINDLE_HEADER])
 
 
 # --- trainee-facing words -----------------------------------------------------------------------
@@ -143,7 +158,7 @@ WORDS = {
         },
     },
     "q4": {
-        "todo": "your figure (see the task above: your lines take the place of the whole line vibration_fig = ...)",
+        "todo": "your figure's lines (see the task above)",
         "hints": [
             "Copy the lines of the spindle figure in section 4 and change what differs: the column "
             "\"Vibration RMS [mm/s]\" (under a name such as vibration_mm_s), vibration_fig in place of fig, "
@@ -183,13 +198,15 @@ EXERCISES = [
         number="0.1",
         answer="cnc103_rated_power_kw",
         expected=lambda data: _asset(data, RATED_POWER_MACHINE)["rated_power_kw"],
-        kind=Number(unit="kW"),
+        # A whole column handed in is told how to pick one row's value, not to average it.
+        kind=Number(unit="kW", from_column=ONE_ROW),
         mistakes=[
             Mistake("neighbour_row", lambda data: _asset(data, NEIGHBOUR_MACHINE)["rated_power_kw"]),
             Mistake("speed_column", lambda data: _asset(data, RATED_POWER_MACHINE)["nominal_speed_rpm"]),
             Mistake("in_watts", lambda data: 1000 * _asset(data, RATED_POWER_MACHINE)["rated_power_kw"]),
         ],
         points=1,
+        minutes=5,
         objective="00.1",
     ),
     Exercise(
@@ -197,8 +214,7 @@ EXERCISES = [
         number="0.2",
         answer="cnc102_mean_spindle_c",
         expected=lambda data: _readings(data, EXPORT_MACHINE, "spindle_temp_c").mean(),
-        # Tight enough to tell CNC-102 from its twin CNC-101, loose enough for another way of averaging.
-        kind=Number(unit="°C", rel_tol=1e-5),
+        kind=Number(unit="°C"),
         mistakes=[
             Mistake("example_machine", lambda data: _readings(data, EXAMPLE_MACHINE, "spindle_temp_c").mean()),
             Mistake("all_machines", lambda data: data.load("telemetry")["spindle_temp_c"].mean()),
@@ -206,6 +222,7 @@ EXERCISES = [
             Mistake("bearing_column", lambda data: _readings(data, EXPORT_MACHINE, "bearing_temp_c").mean()),
         ],
         points=2,
+        minutes=8,
         objective="00.2",
     ),
     Exercise(
@@ -213,14 +230,14 @@ EXERCISES = [
         number="0.3",
         answer="mean_spindle_week_c",
         expected=lambda data: _week_mean_above_zero(SPINDLE_HEADER),
-        # The export's run of zeros moves the average by more than 0.1 %; 1e-4 still tells them apart.
-        kind=Number(unit="°C", rel_tol=1e-4),
+        kind=Number(unit="°C"),
         mistakes=[
             Mistake("kept_zeros", lambda data: read_historian()[SPINDLE_HEADER].mean()),
             Mistake("bearing_column", lambda data: _week_mean_above_zero(BEARING_HEADER)),
             Mistake("whole_year", lambda data: _readings(data, EXPORT_MACHINE, "spindle_temp_c").mean()),
         ],
         points=2,
+        minutes=7,
         objective="00.3",
     ),
     Exercise(
@@ -228,15 +245,26 @@ EXERCISES = [
         number="0.4",
         answer="vibration_fig",
         expected=lambda data: _week_vibration_figure(data, B_C),
-        kind=Figure(ylabel_units=("mm/s",), unit="mm/s"),
+        # Everything the task states: the readings against their times, the limit dashed, a title
+        # asking about the vibration, local time on the x axis, quantity and unit on the y axis.
+        kind=Figure(
+            ylabel_units=("mm/s",),
+            unit="mm/s",
+            title_words=("vibration",),
+            xlabel_words=("local",),
+            ylabel_words=("vibration",),
+            limit_linestyle="dashed",
+            x_name='historian["Timestamp"]',
+        ),
         mistakes=[
-            Mistake("plotted_temperature", lambda data: expected_figure(y=read_historian()[SPINDLE_HEADER])),
+            Mistake("plotted_temperature", _week_spindle_figure),
             Mistake("limit_c_d", lambda data: _week_vibration_figure(data, C_D)),
             Mistake("limit_a_b", lambda data: _week_vibration_figure(data, A_B)),
             Mistake("left_out_readings", _week_vibration_above_zero),
         ],
         points=3,
         hidden_points=1,
+        minutes=12,
         objective="00.4",
     ),
 ]
