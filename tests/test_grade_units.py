@@ -352,3 +352,54 @@ def test_expected_answers_are_computed_once_per_run():
     data = object()
     assert counted.expected(data) == counted.expected(data) == 2.21
     assert len(calls) == 1
+
+
+# --- waiting on the kernel ----------------------------------------------------------------------
+
+
+class _QuietChannel:
+    """A shell channel whose reply is there only from the ``ready_on``-th look (a poll whose
+    wake-up was lost finds the reply only at its last look); it records each look's timeout."""
+
+    def __init__(self, ready_on: int | None):
+        self.ready_on = ready_on
+        self.timeouts: list[float | None] = []
+
+    async def get_msg(self, timeout=None):
+        from queue import Empty
+
+        self.timeouts.append(timeout)
+        if self.ready_on is not None and len(self.timeouts) >= self.ready_on:
+            return {"msg_type": "execute_reply"}
+        raise Empty
+
+
+def test_the_shell_channel_is_polled_in_slices_so_an_unnoticed_reply_is_picked_up():
+    import asyncio
+
+    from academy.grading.execute import poll_in_slices
+
+    channel = _QuietChannel(ready_on=4)
+    poll_in_slices(channel, slice_s=0.01)
+    assert asyncio.run(channel.get_msg(timeout=60))["msg_type"] == "execute_reply"
+    # four short looks instead of one look of the cell's whole time limit
+    assert len(channel.timeouts) == 4 and all(t is not None and t <= 0.01 for t in channel.timeouts)
+
+
+def test_a_sliced_poll_still_ends_at_its_timeout_and_waits_on_without_one():
+    import asyncio
+    from queue import Empty
+
+    from academy.grading.execute import poll_in_slices
+
+    silent = _QuietChannel(ready_on=None)
+    poll_in_slices(silent, slice_s=0.01)
+    with pytest.raises(Empty):
+        asyncio.run(silent.get_msg(timeout=0.05))
+    assert 1 < len(silent.timeouts) and all(t <= 0.01 for t in silent.timeouts)
+    with pytest.raises(Empty):
+        asyncio.run(silent.get_msg(timeout=0))  # a look, no wait
+    endless = _QuietChannel(ready_on=30)
+    poll_in_slices(endless, slice_s=0.001)
+    assert asyncio.run(endless.get_msg(timeout=None))["msg_type"] == "execute_reply"
+    assert endless.timeouts == [0.001] * 30

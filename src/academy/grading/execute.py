@@ -45,6 +45,9 @@ ANSWER_MIME = "application/vnd.academy.answer+json"
 GRADER_ROLE = "grader"
 TIMEOUT_ERROR = "GraderTimeout"
 PROBE_SECONDS = 5  # an interrupted kernel that cannot answer within this is stuck
+# The longest the grader waits on the kernel's shell socket before looking again (see
+# :func:`poll_in_slices`): a reply that arrived unnoticed is picked up within this.
+SHELL_POLL_SLICE_S = 0.2
 KERNEL_NAME = "academy-grading"
 
 
@@ -247,6 +250,7 @@ def run_notebook(nb: NotebookNode, module_id: str, exercises: list[str], kernel_
     process = None
     try:
         with client.setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+            poll_in_slices(client.kc.shell_channel)
             process = getattr(manager.provisioner, "process", None)
             if on_kernel_start is not None and process is not None:
                 on_kernel_start(process)
@@ -292,6 +296,38 @@ def run_notebook(nb: NotebookNode, module_id: str, exercises: list[str], kernel_
     answers = read_answers(graded, nonce, ran)
     return Execution(status, events, {k: v for k, v in cell_errors.items() if not k.startswith("academy-grader")},
                      answers, without_grader_cells(graded))
+
+
+def poll_in_slices(channel, slice_s: float = SHELL_POLL_SLICE_S) -> None:
+    """Make ``channel`` (a kernel client's asyncio shell channel) wait for a message in slices of
+    at most ``slice_s`` seconds, up to the timeout asked for, instead of in one long poll.
+
+    Why: jupyter_client sends every message through a blocking shadow of the asyncio socket
+    (``Session.send``), so pyzmq's asyncio layer never learns of the send. A send made while a
+    poll on the same socket is pending can consume the socket's wake-up for a reply that arrives
+    at that moment, and the poll then sleeps until its timeout, where its last look finds the reply
+    waiting. nbclient does exactly this: it polls the shell socket for a cell's reply with the
+    cell's whole time limit, and its stand-in for an ipywidgets Output widget sends the widget's
+    outputs back to the kernel on that socket while the cell runs. So a cell that draws into an
+    Output widget (``widgets.interactive_output``) often waited out the full 60 s cell limit for
+    a reply that had come within a second. Each slice ends with that same last look, so a missed
+    wake-up now costs at most one slice; the time limit of the cell is unchanged."""
+    from queue import Empty
+    from time import monotonic
+
+    whole = channel.get_msg
+
+    async def get_msg(timeout: float | None = None):
+        deadline = None if timeout is None else monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - monotonic())
+            try:
+                return await whole(timeout=slice_s if left is None else min(slice_s, left))
+            except Empty:
+                if left is not None and left <= slice_s:
+                    raise
+
+    channel.get_msg = get_msg
 
 
 def _responds(client, seconds: int) -> bool:
