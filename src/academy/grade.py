@@ -39,7 +39,6 @@ import fcntl
 import hashlib
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -573,9 +572,9 @@ def _execute(job: _Job, environment: _Environment, limits: Limits, on_kernel_sta
     kernel_dir = kernel_root / "notebooks"
     kernel_dir.mkdir()
     try:
-        execution = run_notebook(job.notebook, job.module["id"], [e["name"] for e in job.module["exercises"]], kernel_dir,
-                                 environment.kernel_env(kernel_dir), limits, secrets.token_hex(16), on_kernel_start,
-                                 sandbox=environment.sandbox(kernel_dir))
+        exercises = {e["name"]: e["variables"] for e in job.module["exercises"]}
+        execution = run_notebook(job.notebook, job.module["id"], exercises, kernel_dir, environment.kernel_env(kernel_dir),
+                                 limits, on_kernel_start, sandbox=environment.sandbox(kernel_dir))
         return asdict(execution)
     except Exception as error:  # the grader's own trouble: reported on the hand-in's row, the batch goes on
         return {"status": "kernel_died", "events": [f"the grader could not run this notebook ({type(error).__name__}: {error})"],

@@ -5,13 +5,18 @@ empty folder of its own and runs the restored notebook cell by cell. The grader 
 pool of threads, one hand-in per thread: each kernel is a separate process, so the cores are used
 and a kernel that hangs, crashes or eats memory takes nothing else with it.
 
-Answers leave the kernel as data, never as verdicts: the grader adds a cell at the top that binds
-:func:`academy.exercise.extract_answer` before any trainee code runs, and a cell right after each
+Answers leave the kernel as data, never as verdicts: the grader adds a cell right after each
 check that shows the exercise's answer variables as JSON (mime type :data:`ANSWER_MIME`, tagged
-with a one-off nonce). Everything that decides points happens outside the kernel
+with a nonce of that read-out's own, which the kernel first sees when the cell runs). The
+read-out is one self-contained statement: no grader function or nonce sits in the notebook for a
+cell to take or replace. Everything that decides points happens outside the kernel
 (:mod:`academy.grading.scoring`); what the notebook's own checks say is ignored. An answer is read
 at its check, as the trainee saw it checked, so a notebook that stops later keeps the answers
 read before.
+
+The kernel is the trainee's: code that runs in it can change what any read-out shows (patch the
+modules it imports, for one). What keeps grades honest is that a read-out carries only answers,
+which the grader scores itself.
 
 Per cell: a time limit (the kernel is interrupted and the notebook goes on; a kernel that does not
 answer within a few seconds after that is shut down) and an output limit (more output is cut).
@@ -26,13 +31,14 @@ crash, a kill).
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 import signal
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence
 
 import nbformat
 from nbformat import NotebookNode
@@ -64,50 +70,47 @@ class Limits:
 # --- the grader's cells ------------------------------------------------------------------------
 
 
-def preamble_source(module_id: str, nonce: str) -> str:
-    return f'''def _academy_grader(module_id, nonce):
-    from IPython.display import display
-    from academy.exercise.core import extract_answer
-    from academy.modules import load_module
-
-    exercises = {{exercise.name: exercise for exercise in load_module(module_id).exercises}}
-
-    def emit(name, namespace):
-        answer = extract_answer(exercises[name], namespace)
-        display({{"{ANSWER_MIME}": {{"nonce": nonce, "answer": answer}}}}, raw=True)
-
-    return emit
+def extraction_source(module_id: str, exercise: str, variables: Sequence[str], nonce: str) -> str:
+    """One read-out: a single self-contained statement that binds no name in the notebook. Its
+    nonce is new for every read-out and reaches the kernel only when this cell runs, so no cell
+    run before it can know it, and there is no grader function in the notebook to take from a
+    closure or to replace."""
+    return (f"__import__('academy.exercise.core', fromlist=['show_answer']).show_answer("
+            f"{ANSWER_MIME!r}, {nonce!r}, {module_id!r}, {exercise!r}, {tuple(variables)!r}, globals())")
 
 
-_academy_grader_emit = _academy_grader({module_id!r}, {nonce!r})
-del _academy_grader'''
-
-
-def extraction_source(exercise: str) -> str:
-    return f"_academy_grader_emit({exercise!r}, globals())"
-
-
-def _grader_cell(source: str, cell_id: str, exercise: str | None = None) -> NotebookNode:
+def _grader_cell(source: str, cell_id: str, exercise: str, nonce: str) -> NotebookNode:
     cell = nbformat.v4.new_code_cell(source)
     cell["id"] = cell_id
-    cell.metadata["academy"] = {"role": GRADER_ROLE, **({"exercise": exercise} if exercise else {})}
+    # The nonce stays in the grader's copy of the notebook; a kernel is sent a cell's source only.
+    cell.metadata["academy"] = {"role": GRADER_ROLE, "exercise": exercise, "nonce": nonce}
     return cell
 
 
-def with_grader_cells(nb: NotebookNode, module_id: str, exercises: list[str], nonce: str) -> NotebookNode:
-    """A copy of ``nb`` with the preamble first and an answer read-out after each exercise's check."""
+def with_grader_cells(nb: NotebookNode, module_id: str, exercises: Mapping[str, Sequence[str]],
+                      nonces: Mapping[str, str] | None = None) -> NotebookNode:
+    """A copy of ``nb`` with an answer read-out after each exercise's check (``exercises``: name ->
+    answer variables). Each read-out gets a nonce of its own (``nonces``, else fresh random ones)."""
     nb = nbformat.from_dict(nb)
-    out = [_grader_cell(preamble_source(module_id, nonce), "academy-grader-preamble")]
+    nonces = dict(nonces or {})
+    for name in exercises:
+        nonces.setdefault(name, secrets.token_hex(16))
+
+    def readout(name: str) -> NotebookNode:
+        return _grader_cell(extraction_source(module_id, name, exercises[name], nonces[name]), f"academy-grader-{name}", name,
+                            nonces[name])
+
+    out = []
     placed = set()
     for cell in nb.cells:
         out.append(cell)
         name = cells.academy_meta(cell).get("exercise")
         if cells.role(cell) == "check" and name in exercises and name not in placed:
-            out.append(_grader_cell(extraction_source(name), f"academy-grader-{name}", name))
+            out.append(readout(name))
             placed.add(name)
     for name in exercises:  # an exercise without a check cell is read at the end
         if name not in placed:
-            out.append(_grader_cell(extraction_source(name), f"academy-grader-{name}", name))
+            out.append(readout(name))
     nb.cells = out
     return nb
 
@@ -119,20 +122,21 @@ def without_grader_cells(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
-def read_answers(nb: NotebookNode, nonce: str, ran: set[str]) -> dict[str, dict | None]:
-    """The answer JSON shown by each read-out cell that ran (ids in ``ran``; its first output
-    carrying the nonce), by exercise; None where the cell ran but showed no answer."""
+def read_answers(nb: NotebookNode, ran: set[str]) -> dict[str, dict | None]:
+    """The answer JSON shown by each read-out cell that ran (ids in ``ran``): its first output
+    that carries that cell's own nonce, by exercise; None where the cell ran but showed no answer."""
     answers: dict[str, dict | None] = {}
     for cell in nb.cells:
-        if cells.role(cell) != GRADER_ROLE or not cells.academy_meta(cell).get("exercise"):
+        meta = cells.academy_meta(cell)
+        if cells.role(cell) != GRADER_ROLE or not meta.get("exercise") or not meta.get("nonce"):
             continue
         if cell.get("id") not in ran:
             continue  # never reached: the notebook stopped before it
-        name = cells.academy_meta(cell)["exercise"]
+        name = meta["exercise"]
         answers[name] = None
         for output in cell.get("outputs", []):
             payload = output.get("data", {}).get(ANSWER_MIME)
-            if isinstance(payload, dict) and payload.get("nonce") == nonce and isinstance(payload.get("answer"), dict):
+            if isinstance(payload, dict) and payload.get("nonce") == meta["nonce"] and isinstance(payload.get("answer"), dict):
                 answers[name] = payload["answer"]
                 break
     return answers
@@ -175,8 +179,8 @@ class Sandboxed:
     mounts: Mounts
 
 
-def run_notebook(nb: NotebookNode, module_id: str, exercises: list[str], kernel_dir: Path, env: dict[str, str],
-                 limits: Limits, nonce: str, on_kernel_start: Callable[[Any], None] | None = None,
+def run_notebook(nb: NotebookNode, module_id: str, exercises: Mapping[str, Sequence[str]], kernel_dir: Path,
+                 env: dict[str, str], limits: Limits, on_kernel_start: Callable[[Any], None] | None = None,
                  sandbox: Sandboxed | None = None) -> Execution:
     """Run ``nb`` (already restored) under ``limits`` in a kernel started in ``kernel_dir``.
 
@@ -191,7 +195,7 @@ def run_notebook(nb: NotebookNode, module_id: str, exercises: list[str], kernel_
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
-    graded = with_grader_cells(nb, module_id, exercises, nonce)
+    graded = with_grader_cells(nb, module_id, exercises)
     events: list[str] = []
     cell_errors: dict[str, str] = {}
     timeouts: list[str] = []
@@ -293,7 +297,7 @@ def run_notebook(nb: NotebookNode, module_id: str, exercises: list[str], kernel_
     for cell_id, error in cell_errors.items():
         if error.startswith("MemoryError"):
             events.append(f"cell '{cell_id}' ran out of memory (limit {limits.memory_mb} MB)")
-    answers = read_answers(graded, nonce, ran)
+    answers = read_answers(graded, ran)
     return Execution(status, events, {k: v for k, v in cell_errors.items() if not k.startswith("academy-grader")},
                      answers, without_grader_cells(graded))
 
