@@ -18,7 +18,11 @@ Ways out of the grader and where each is tried:
    ``empty-folder``;
 6. statuses: ``unrelated``, ``pasted``, ``nbformat-3``, ``windows-1252``;
 7. memory of all processes together: ``memory-together``;
-8. asking the check machinery for the answer: ``asks-the-check`` (it scores: see the README);
+8. asking the check machinery for the answer: ``asks-the-check``, and replacing the grader's
+   read-out with one that asks it: ``replaces-the-read-out`` (both score in a release that teaches:
+   see the README); in a release made with ``--assessment`` (module 92 on a plant of its own, the
+   ``assessment`` batch) both score nothing, the solution scores in full, a blank nothing, and the
+   checks judge only an answer's form;
 9. what a run leaves behind: the private temp and runtime folders, and ``records/zz_ghost``.
 """
 from __future__ import annotations
@@ -31,6 +35,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -43,7 +48,7 @@ from academy.grade import grade
 from academy.grading.execute import Limits
 from academy.grading.records import read_record
 from academy.release import release
-from grading_helpers import FILES, TEST_COURSE, answered, hand_in, insert_after, snapshot, solution, trainee
+from grading_helpers import FILES, PLANT_COURSE, TEST_COURSE, answered, hand_in, insert_after, snapshot, solution, trainee
 
 pytestmark = pytest.mark.slow
 # 3 GB: a kernel with pandas loaded already reserves about 2 GB of address space.
@@ -135,6 +140,66 @@ def escapes(out: Path, submissions: Path, release_folder: Path) -> str:
         f"subprocess.Popen([sys.executable, '-c', 'import time\\nwhile True: time.sleep(1)', {DETACHED_MARKER!r}],\n"
         "                 start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
         "print('reached:', json.dumps(reached, sort_keys=True))"
+    )
+
+
+# An answer cell that replaces what the grader's read-outs show with what the check machinery
+# expects, and reports whether any grader function or nonce was there to take.
+REPLACES_THE_READ_OUT = (
+    "import academy.exercise.core as core\n"
+    "found = sorted(name for name in globals() if name.startswith('_academy'))\n"
+    "closures = [cell.cell_contents for value in list(globals().values()) if callable(value)\n"
+    "            for cell in (getattr(value, '__closure__', None) or ())]\n"
+    "honest = core.answer_of\n"
+    "def forged(module, exercise, variables, namespace):\n"
+    "    made = getattr(ex, exercise).exercise\n"
+    "    value = made.expected(ex.data)\n"
+    "    values = made.split(value) if len(variables) > 1 else {variables[0]: value}\n"
+    "    return honest(module, exercise, variables, values)\n"
+    "core.answer_of = forged\n"
+    "print('grader read-out found:', found, len(closures))"
+)
+
+
+def asks_the_check(exercise: str, variable: str, module_id: str) -> str:
+    """An answer cell that tries every way to have the course's code work out the expected answer
+    of ``exercise`` and prints how each try ended."""
+    return (
+        "import json\n"
+        "tries = {}\n"
+        "def attempt(name, how):\n"
+        "    try:\n"
+        "        return how()\n"
+        "    except Exception as error:\n"
+        "        tries[name] = type(error).__name__\n"
+        "def from_load_module():\n"
+        "    from academy.modules import load_module\n"
+        f"    return load_module({module_id!r}).exercise({exercise!r}).expected(ex.data)\n"
+        "def from_import():\n"
+        f"    module = __import__('academy.modules.m{module_id}', fromlist=['EXERCISES'])\n"
+        f"    return next(e for e in module.EXERCISES if e.name == {exercise!r}).expected(ex.data)\n"
+        "def drawn():\n"
+        "    from academy.exercise.figures import draw_expected\n"
+        f"    return draw_expected(ex.{exercise}.exercise.expected(ex.data))\n"
+        "def exercise_file():\n"
+        "    import glob, os, academy\n"
+        "    folders = [os.path.dirname(academy.__file__), *os.environ.get('ACADEMY_MODULE_PATH', '').split(os.pathsep)]\n"
+        f"    found = [p for folder in folders if folder for p in glob.glob(folder + '/**/m{module_id}*', recursive=True)]\n"
+        "    return open(found[0]).read() if found else tries.setdefault('exercise file', 'absent')\n"
+        "def ground_truth():\n"
+        "    from academy import data\n"
+        "    return data.load_truth('health')\n"
+        "value = None\n"
+        f"for name, how in [('expected', lambda: ex.{exercise}.exercise.expected(ex.data)),\n"
+        f"                  ('expected_answer', lambda: __import__('academy.exercise', fromlist=['x']).expected_answer(ex.{exercise}.exercise, ex.data)),\n"
+        "                  ('load_module', from_load_module), ('import', from_import)]:\n"
+        "    value = attempt(name, how) if value is None else value\n"
+        "attempt('draw_expected', drawn)\n"
+        "attempt('ground truth', ground_truth)\n"
+        "attempt('exercise file', exercise_file)\n"
+        "if value is not None:\n"
+        f"    {variable} = value\n"
+        "print('tries:', json.dumps(tries, sort_keys=True))\n"
     )
 
 
@@ -235,8 +300,11 @@ INTENDED = {
     "nbformat-3": ("graded", 5),
     "windows-1252": ("invalid_notebook", 0),
     # A check that teaches computes its answer in the trainee's kernel (the README says so): asking
-    # it for the expected value scores. Only a release made as an assessment could prevent this.
+    # it for the expected value scores, and so does a read-out made to show what it expects (every
+    # public point; q2's hidden tests ask more than the expected value). A release made as an
+    # assessment prevents both (see the assessment batch below).
     "asks-the-check": ("graded", 2),
+    "replaces-the-read-out": ("graded", 4),
 }
 
 
@@ -280,6 +348,7 @@ def batch(tmp_path_factory):
         hand_in(submissions, "nbformat-3", "90", nbformat_3())
         hand_in(submissions, "windows-1252", "90", with_a_windows_1252_byte())
         hand_in(submissions, "asks-the-check", "90", answered("90", {"q1": "mean_vibration_mm_s = ex.q1.exercise.expected(ex.data)"}))
+        hand_in(submissions, "replaces-the-read-out", "90", answered("90", {"q1": REPLACES_THE_READ_OUT}))
         release_files = snapshot(made.folder)
         before = snapshot(submissions)
         report = grade(submissions, made.folder, out, jobs=2, limits=LIMITS, log=lambda line: None)
@@ -521,3 +590,160 @@ def test_an_answer_key_file_that_differs_from_the_release_stops_grading_and_is_n
     with pytest.raises(ReleaseError, match=f"{changed} differs from the file released to key"):
         grade(tmp_path / "submissions", made.folder, tmp_path / "grades", jobs=1, limits=LIMITS, log=lambda line: None)
     assert not (tmp_path / "grades" / "records").exists(), "no hand-in was graded against it"
+
+
+# --- an assessment: case 8 where the answers are not in the trainee's hands ----------------------
+
+TINY_SCENARIO = PLANT_COURSE / "tiny_scenario.yml"
+ASSESSMENT_LIMITS = Limits(cell_timeout_s=60, memory_mb=4096, cpu_seconds=120, output_kb=256)
+# trainee -> (status, points) in an assessment of module 92 (q1 2 points, q2 4 of which 2 hidden, q3 2)
+ASSESSED = {
+    "solution": ("graded", 8),
+    "blank": ("graded", 0),
+    "asks-the-check": ("graded", 0),
+    "replaces-the-read-out": ("graded", 0),
+    "wrong-form": ("graded", 0),
+    "right-form": ("graded", 0),
+}
+
+
+@pytest.fixture(scope="module")
+def assessment(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(modules.MODULE_PATH_ENV, f"{TEST_COURSE}{os.pathsep}{PLANT_COURSE}")
+        patch.delenv(RELEASE_ENV, raising=False)
+        patch.delenv("ACADEMY_PLANT_DIR", raising=False)
+        root = tmp_path_factory.mktemp("assessment")
+        made = release("92", "exam", root / "release", root=PLANT_COURSE, scenario=TINY_SCENARIO, seed=5, assessment=True)
+        submissions, out = root / "submissions", root / "grades"
+        hand_in(submissions, "solution", "92", solution("92"))
+        hand_in(submissions, "blank", "92", trainee("92"))
+        hand_in(submissions, "asks-the-check", "92", answered("92", {
+            "q1": asks_the_check("q1", "cnc101_mean_spindle_c", "92"), "q2": asks_the_check("q2", "peak_vibration_mm_s", "92")}))
+        hand_in(submissions, "replaces-the-read-out", "92", answered("92", {"q1": REPLACES_THE_READ_OUT}))
+        hand_in(submissions, "wrong-form", "92", answered("92", {
+            "q1": "cnc101_mean_spindle_c = telemetry", "q2": "peak_vibration_mm_s = 3.2"}))
+        hand_in(submissions, "right-form", "92", answered("92", {"q1": "cnc101_mean_spindle_c = 50.0"}))
+        report = grade(submissions, made.folder, out, jobs=2, limits=ASSESSMENT_LIMITS, log=lambda line: None)
+    return {"report": report, "release": made, "out": out}
+
+
+def checks_shown(out: Path, trainee_name: str) -> dict[str, str]:
+    """Exercise -> the text its check showed, in the notebook as the grader ran it."""
+    nb = nbformat.read(out / "executed" / trainee_name / FILES["92"], as_version=4)
+    return {output["data"][CHECK_MIME]["exercise"]: output["data"]["text/plain"]
+            for c in nb.cells for output in c.get("outputs", []) if CHECK_MIME in output.get("data", {})}
+
+
+def printed_by(out: Path, trainee_name: str, cell_id: str) -> str:
+    nb = nbformat.read(out / "executed" / trainee_name / FILES["92"], as_version=4)
+    return "".join(output.get("text", "") for output in outputs_of(nb, cell_id))
+
+
+def test_in_an_assessment_only_the_work_scores(assessment):
+    report = assessment["report"]
+    got = {t: (report.records[(t, "92")].status, report.records[(t, "92")].earned) for t in report.trainees}
+    assert got == ASSESSED
+    assert report.records[("solution", "92")].exercises[1].hidden_passed == 4, "the grader ran the hidden tests"
+
+
+def test_nothing_in_an_assessment_kernel_works_out_an_expected_answer(assessment):
+    tries = json.loads(printed_by(assessment["out"], "asks-the-check", "q1").split("tries:", 1)[1])
+    assert tries == {"expected": "NotInAssessment", "expected_answer": "NotInAssessment", "load_module": "ModuleNotFound",
+                     "import": "ModuleNotFoundError", "draw_expected": "NotInAssessment", "ground truth": "DataError",
+                     "exercise file": "absent"}
+    record = assessment["report"].records[("asks-the-check", "92")]
+    assert [e.result for e in record.exercises] == ["not_attempted"] * 3
+
+
+def test_an_assessment_read_out_has_no_grader_function_to_take_and_a_replaced_one_gains_nothing(assessment):
+    printed = printed_by(assessment["out"], "replaces-the-read-out", "q1")
+    assert "grader read-out found: [] 0" in printed, "no grader function, closure or nonce in the notebook"
+    record = assessment["report"].records[("replaces-the-read-out", "92")]
+    assert record.earned == 0 and [e.result for e in record.exercises] == ["not_attempted"] * 3
+
+
+def test_an_assessments_checks_judge_only_the_form(assessment):
+    out = assessment["out"]
+    shown = checks_shown(out, "solution")
+    assert sorted(shown) == ["q1", "q2", "q3"]
+    for text in shown.values():
+        assert ": answer recorded. It has the form the task asks for" in text, text
+        assert "does not say whether your answer is right" in text and "correct" not in text
+    right, wrong = checks_shown(out, "right-form"), checks_shown(out, "wrong-form")
+    assert right["q1"].startswith("Exercise 92.1: answer recorded. It has the form the task asks for (`cnc101_mean_spindle_c`: "
+                                  "a number in degC).")
+    assert wrong["q1"].startswith("Exercise 92.1: not in the form the task asks for yet. Expected a number in degC, got a table")
+    assert wrong["q2"].startswith("Exercise 92.2: not in the form the task asks for yet. Expected a column with one value per "
+                                  "machine") and "got the number 3.2" in wrong["q2"]
+    assert checks_shown(out, "blank")["q1"].startswith("Exercise 92.1: not attempted yet.")
+    # The same 50.0 is recorded in the kernel and scored 0 by the grader alone.
+    assert assessment["report"].records[("right-form", "92")].exercises[0].result == "incorrect"
+
+
+def test_an_assessments_trainee_folder_holds_no_ground_truth_no_exercise_file_and_no_solutions(assessment):
+    made = assessment["release"]
+    folder = made.trainee_folder
+    names = {path.relative_to(folder).as_posix() for path in folder.rglob("*")}
+    assert "datasets/plant/tables/clean/telemetry" in names and "datasets/plant/tables/reference/assets" in names
+    assert not [n for n in names if "/truth" in n or n.endswith("scenario.yml") or n.endswith(".py")], names
+    tables = json.loads((folder / "datasets" / "plant" / "tables" / "MANIFEST.json").read_text())
+    assert tables["ground_truth_withheld"] is True and "seed" not in tables and "scenario_sha256" not in tables
+    assert not [name for name in tables["files"] if name.startswith("truth/")]
+    settings = json.loads((folder / "notebooks" / "release.json").read_text())
+    assert settings["assessment"] is True and "plant_seed" not in settings and settings["show_solutions"] is False
+    # What would give an answer away, as it stands in the solution notebook and the exercise file.
+    words = modules.load_module("92").words
+    giveaways = ["BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "is_monotonic_decreasing", "assert_correct",
+                 'telemetry.groupby("asset_id")["vibration_rms_mm_s"].max()', "spindle_c.min()", "Mistake(", "EXERCISES",
+                 "_peaks", *(hint for w in words.values() for hint in w["hints"]), *(m for w in words.values() for m in w["mistakes"].values())]
+    shipped = {n: (folder / n).read_bytes() for n in names if (folder / n).is_file()}
+    with zipfile.ZipFile(made.zip_path) as archive:
+        shipped.update({f"zip:{n}": archive.read(n) for n in archive.namelist()})
+    for name, content in shipped.items():
+        if name.endswith(".parquet"):
+            continue
+        text = content.decode("utf-8", errors="replace")
+        assert [g for g in giveaways if g in text] == [], name
+    # The grader keeps what the trainees never get: the whole plant, ground truth included.
+    assert made.assessment and made.manifest["assessment"] is True
+    assert (made.folder / "grader" / "datasets" / "plant" / "tables" / "truth" / "health").is_dir()
+    assert (made.folder / "grader" / "datasets" / "plant" / "scenario.yml").is_file()
+
+
+def test_an_assessments_gradebook_and_summary_say_so(assessment):
+    report = assessment["report"]
+    rows = list(csv.DictReader(io.StringIO(report.gradebook.read_text())))
+    assert {row["assessment"] for row in rows} == {"yes"}
+    assert "An assessment: these modules were released with --assessment" in report.summary.read_text()
+
+
+@pytest.mark.parametrize("options, refusal", [
+    ({"seed": 5, "show_solutions": True}, "ships no worked answers"),
+    ({"seed": 5, "data": "command"}, "leave out --data command"),
+    ({}, "give --seed"),
+])
+def test_an_assessment_that_would_hand_out_its_answers_is_refused(tmp_path, monkeypatch, options, refusal):
+    from academy.release import ReleaseError
+
+    monkeypatch.setenv(modules.MODULE_PATH_ENV, f"{TEST_COURSE}{os.pathsep}{PLANT_COURSE}")
+    with pytest.raises(ReleaseError, match=refusal):
+        release("92", "exam", tmp_path / "release", root=PLANT_COURSE, scenario=TINY_SCENARIO, assessment=True, **options)
+    assert not (tmp_path / "release").exists(), "nothing is written before the refusal"
+
+
+def test_an_assessment_of_a_module_whose_data_its_exercise_file_makes_is_refused(tmp_path, monkeypatch):
+    from academy.release import ReleaseError
+
+    monkeypatch.setenv(modules.MODULE_PATH_ENV, str(TEST_COURSE))
+    with pytest.raises(ReleaseError, match="module 90's checks read tables its exercise file makes"):
+        release("90", "exam", tmp_path / "release", root=TEST_COURSE, seed=5, assessment=True)
+
+
+def test_an_assessment_on_the_courses_own_plant_is_refused(tmp_path):
+    from academy.release import ReleaseError
+    from plantsim.scenario import load_scenario
+
+    own_seed = load_scenario(Path(modules.__file__).parents[3] / "datasets" / "plant" / "scenario.yml").seed
+    with pytest.raises(ReleaseError, match=f"seed {own_seed} makes the course's own plant"):
+        release("00", "exam", tmp_path / "release", seed=own_seed, assessment=True)

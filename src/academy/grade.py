@@ -63,10 +63,11 @@ from academy.grading.reports import (
     summary_page,
     write_csv,
 )
-from academy.grading.sandbox import Mounts, SandboxUnavailable, TreeWatch, check_available, python_folders
 from academy.grading.restore import InvalidNotebook, read_submission, restore
+from academy.grading.sandbox import Mounts, SandboxUnavailable, TreeWatch, check_available, python_folders
 from academy.grading.scoring import Memo, hidden_tests, score_exercise, setup_namespace
 from academy.grading.submissions import Discovery, discover
+from academy.modules import EXERCISE_FILE
 from academy.release import PLANT_DIR, Release, ReleaseError, changed_answer_key, load_release
 
 GRADEBOOK = "gradebook.csv"
@@ -187,6 +188,9 @@ def grade(
         if bwrap is None:
             warning = ("graded WITHOUT a sandbox (--no-sandbox): every notebook could read and write any file the grader's "
                        "user can and reach the network, so these results are only as trustworthy as the hand-ins")
+            if release.assessment:
+                warning += ("; for an assessment that includes the exercise files and the ground truth the grader scores "
+                            "with, so it was not graded as one can be")
             discovery.notes.setdefault("", []).append(warning)
             log(f"WARNING: {warning}")
         _run_jobs(pending, environment, limits, jobs, report, log)
@@ -195,11 +199,12 @@ def grade(
                        "restore the release folder from its zip and grade again with --regrade")
             discovery.notes.setdefault("", []).append(warning)
             log(f"WARNING: {warning}")
-        if environment.plant is not None and pending and changed_plant_files(environment.plant):
-            warning = (f"the cohort's plant in {environment.plant} changed during this run (a notebook may have written to "
-                       "it): check the summary, restore the plant and grade again with --regrade")
-            discovery.notes.setdefault("", []).append(warning)
-            log(f"WARNING: {warning}")
+        for tables in dict.fromkeys(t for t in (environment.plant, environment.kernel_plant) if t is not None):
+            if pending and changed_plant_files(tables):
+                warning = (f"the cohort's plant in {tables} changed during this run (a notebook may have written to "
+                           "it): check the summary, restore the plant and grade again with --regrade")
+                discovery.notes.setdefault("", []).append(warning)
+                log(f"WARNING: {warning}")
         for trainee in report.trainees:
             for module_id, module in modules.items():
                 record = read_record(out, trainee, module_id)
@@ -287,11 +292,13 @@ def _exclusive(out: Path):
 class _Environment:
     """Where the cohort's data, exercise files and released notebooks are, for kernels and for scoring."""
 
-    def __init__(self, release: Release, scratch: Path, plant: Path | None, bwrap: str | None = None):
+    def __init__(self, release: Release, scratch: Path, plant: Path | None, bwrap: str | None = None,
+                 kernel_plant: Path | None = None):
         self.release = release
         self.bwrap = bwrap
         self.scratch = scratch
-        self.plant = plant
+        self.plant = plant  # what the grader scores with (in an assessment: ground truth included)
+        self.kernel_plant = kernel_plant if kernel_plant is not None else plant  # what the notebooks read
         self._trainee_notebooks: dict[str, nbformat.NotebookNode] = {}
         self._contexts: dict[str, _ModuleContext] = {}
         self.mpl_template = scratch / "mpl-template"
@@ -343,8 +350,8 @@ class _Environment:
             "ACADEMY_RELEASE": str(self.release.settings_path),
             "ACADEMY_MODULE_PATH": self.module_path(),
         })
-        if self.plant is not None:
-            env["ACADEMY_PLANT_DIR"] = str(self.plant)
+        if self.kernel_plant is not None:
+            env["ACADEMY_PLANT_DIR"] = str(self.kernel_plant)
         if self.mpl_template.is_dir():
             shutil.copytree(self.mpl_template, kernel_dir / ".matplotlib")
         return env
@@ -353,16 +360,24 @@ class _Environment:
         """What the kernel working in ``kernel_dir`` sees (None: no sandbox). Read-only: the Python
         environment, the course code, the release's trainee folder, the cohort's plant and the
         exercise files (each file alone: a module folder may also hold solutions). Writable: the
-        kernel's own folder. Nothing else of this machine is in its file system."""
+        kernel's own folder. Nothing else of this machine is in its file system.
+
+        In an assessment the exercise files are not there at all (nor the course's own, which the
+        course code's ``academy/modules`` folder holds: it is seen empty but for its
+        ``__init__.py``), and the plant is the trainees' copy, without the ground truth."""
         if self.bwrap is None:
             return None
         read_only = [*python_folders(), Path(_python_path().split(os.pathsep)[0]), self.release.trainee_folder.resolve()]
-        if self.plant is not None:
-            read_only.append(self.plant)
+        if self.kernel_plant is not None:
+            read_only.append(self.kernel_plant)
+        assessment = self.release.assessment
         for folder in self.module_path().split(os.pathsep):
             if folder and Path(folder).is_dir():
-                read_only += [path for path in Path(folder).iterdir() if path.is_file() and path.suffix in (".py", ".yml", ".yaml")]
-        return Sandboxed(self.bwrap, Mounts(writable=(kernel_dir.parent,), read_only=tuple(read_only), working_folder=kernel_dir))
+                read_only += [path for path in Path(folder).iterdir() if path.is_file() and path.suffix in (".py", ".yml", ".yaml")
+                              and not (assessment and EXERCISE_FILE.match(path.name))]
+        masked = tuple((folder, ("__init__.py",)) for folder in exercise_folders()) if assessment else ()
+        return Sandboxed(self.bwrap, Mounts(writable=(kernel_dir.parent,), read_only=tuple(read_only), working_folder=kernel_dir,
+                                            masked=masked))
 
     def context(self, module_id: str) -> _ModuleContext:
         """The module's exercises, data, hidden tests and setup names, made once per run."""
@@ -395,7 +410,8 @@ def _course_environment(release: Release, out: Path, bwrap: str | None):
             os.environ[data.PLANT_DIR_ENV] = str(plant)
         if release.settings_path.is_file():
             os.environ["ACADEMY_RELEASE"] = str(release.settings_path)
-        environment = _Environment(release, scratch, plant, bwrap)
+        kernel_plant = _assessment_kernel_plant(release) if plant is not None and release.assessment else None
+        environment = _Environment(release, scratch, plant, bwrap, kernel_plant)
         _warm_matplotlib(environment.mpl_template)
         yield environment
     finally:
@@ -427,6 +443,35 @@ def _cohort_plant(release: Release, out: Path) -> Path:
 
     generate(release.plant_scenario, target, seed=release.plant_seed, force=True)
     return target
+
+
+def _assessment_kernel_plant(release: Release) -> Path:
+    """An assessment's trainee tables (no ground truth), which the notebooks read: as released."""
+    tables = release.trainee_tables
+    if tables is None or not (tables / "MANIFEST.json").is_file():
+        raise GradeError(f"the trainees' plant tables of assessment {release.cohort} are missing ({tables}): restore the "
+                         "release folder from its zip")
+    recorded = release.manifest["plant"].get("trainee_tables_manifest_sha256")
+    if recorded and hashlib.sha256((tables / "MANIFEST.json").read_bytes()).hexdigest() != recorded:
+        raise GradeError(f"the trainees' plant in {tables} is not the one released to {release.cohort}")
+    changed = changed_plant_files(tables)
+    if changed:
+        raise GradeError(f"{len(changed)} table file(s) of the trainees' plant changed since the release, e.g. {changed[0]}: "
+                         "restore the release folder from its zip")
+    return tables.resolve()
+
+
+def exercise_folders() -> list[Path]:
+    """Every ``academy/modules`` folder a kernel could import exercise files from: this academy's
+    and any copy in the Python environment's site-packages."""
+    import academy.modules
+
+    found = {Path(academy.modules.__file__).resolve().parent}
+    for folder in python_folders():
+        candidate = folder / "academy" / "modules"
+        if candidate.is_dir():
+            found.add(candidate.resolve())
+    return sorted(found)
 
 
 def _python_path() -> str:
@@ -617,7 +662,7 @@ def _write_reports(report: GradeReport, release: Release, discovery: Discovery) 
     modules = release.modules
     trainees = report.trainees
     records = report.records
-    columns, rows = gradebook_rows(records, trainees, modules)
+    columns, rows = gradebook_rows(records, trainees, modules, assessment=release.assessment)
     write_csv(report.out / GRADEBOOK, columns, rows)
     long_rows = exercise_rows(records, trainees, modules)
     write_csv(report.out / EXERCISE_TABLE, list(long_rows[0]) if long_rows else ["trainee"], long_rows)
@@ -638,7 +683,8 @@ def _write_reports(report: GradeReport, release: Release, discovery: Discovery) 
         missed_figure(report.out / FIGURE, shares, release.cohort)
     folder_notes = [note for notes in discovery.notes.values() for note in notes]
     write_text_atomic(report.out / SUMMARY,
-                      summary_page(release.cohort, course, records, trainees, modules, shares, FIGURE, folder_notes))
+                      summary_page(release.cohort, course, records, trainees, modules, shares, FIGURE, folder_notes,
+                                   assessment=release.assessment))
 
 
 # --- command line ------------------------------------------------------------------------------

@@ -16,7 +16,9 @@ read before.
 
 The kernel is the trainee's: code that runs in it can change what any read-out shows (patch the
 modules it imports, for one). What keeps grades honest is that a read-out carries only answers,
-which the grader scores itself.
+which the grader scores itself; in an assessment (``academy release --assessment``) nothing in the
+kernel can work out an expected answer, so a read-out made to lie can only hand in an answer the
+trainee could have written into the variable.
 
 Per cell: a time limit (the kernel is interrupted and the notebook goes on; a kernel that does not
 answer within a few seconds after that is shut down) and an output limit (more output is cut).

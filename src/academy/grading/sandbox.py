@@ -14,7 +14,9 @@ A hand-in is code. Its kernel is started inside ``bwrap`` with
 * a private ``/tmp`` and a private writable working copy (the kernel's folder);
 * no view at all of anything else: the output folder, the hand-ins folder, the release's
   ``sources/`` (solutions and hidden tests), the repository's ``solutions/`` and every other file
-  of the machine are simply not in its file system.
+  of the machine are simply not in its file system; in an assessment neither are the exercise
+  files (a masked folder: an empty file system with only the named files bound back) nor the
+  ground truth.
 
 Memory and CPU limits for the whole sandbox (all its processes together) are kept by
 :class:`TreeWatch`, a watchdog over the sandbox's process tree run by the grader; the per-process
@@ -71,6 +73,9 @@ class Mounts:
     writable: tuple[Path, ...]
     read_only: tuple[Path, ...]
     working_folder: Path
+    # Folders seen empty but for the named files in them: (folder, (file name, ...)). An
+    # assessment's kernel sees the course code's academy/modules folder so, without exercise files.
+    masked: tuple[tuple[Path, tuple[str, ...]], ...] = ()
 
 
 def python_folders() -> list[Path]:
@@ -100,6 +105,15 @@ def command(bwrap: str, mounts: Mounts, argv: list[str]) -> list[str]:
     for path in read_only:
         if not any(str(path).startswith(folder + "/") for folder in SYSTEM_FOLDERS):
             args += ["--ro-bind", str(path), str(path)]
+    for folder, kept in mounts.masked:
+        if not Path(folder).is_dir():
+            continue
+        # An empty file system over the folder, the kept files bound back, then all of it read-only.
+        args += ["--tmpfs", str(folder)]
+        for name in kept:
+            if (Path(folder) / name).is_file():
+                args += ["--ro-bind", str(Path(folder) / name), str(Path(folder) / name)]
+        args += ["--remount-ro", str(folder)]
     for path in sorted(set(mounts.writable), key=lambda p: len(p.parts)):
         args += ["--bind", str(path), str(path)]
     # ipykernel stops when its parent's pid is not the one jupyter_client gave it; in its own PID
