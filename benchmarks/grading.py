@@ -7,7 +7,8 @@ Releases every module of the course, writes the hand-ins of ``--trainees`` train
 solution notebooks, a third blank trainee notebooks, a third partly answered: some answers blanked
 at random with a fixed seed), then times, on the same hand-ins and from a cold start:
 
-* ``academy grade`` with one hand-in per core (its default) and with ``--jobs 1``, each into a
+* ``academy grade`` with one hand-in per core (its default), with ``--jobs 1`` and without its
+  sandbox (``--no-sandbox``, one per core: the difference is the sandbox's cost), each into a
   fresh output folder;
 * ``nbgrader autograde`` (nbgrader is installed by this script into a throwaway virtual
   environment under ``build/``, not a dependency of the project; its kernels run the course's own
@@ -78,10 +79,13 @@ def hand_ins(course, trainees: int) -> dict[str, dict[str, nbformat.NotebookNode
     return made
 
 
-def time_academy(submissions: Path, release_folder: Path, out: Path, jobs: int | None) -> tuple[float, dict[str, float]]:
+def time_academy(submissions: Path, release_folder: Path, out: Path, jobs: int | None,
+                 sandbox: bool = True) -> tuple[float, dict[str, float]]:
     command = [sys.executable, "-m", "academy.cli", "grade", str(submissions), "--release", str(release_folder), "--out", str(out)]
     if jobs:
         command += ["--jobs", str(jobs)]
+    if not sandbox:
+        command.append("--no-sandbox")
     start = time.perf_counter()
     run(command, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     seconds = time.perf_counter() - start
@@ -190,14 +194,17 @@ def main(argv: list[str] | None = None) -> int:
         cores = os.cpu_count() or 1
         bin_dir = None if args.skip_nbgrader else nbgrader_venv(args.fresh_venv)
         load = os.getloadavg()[0]
-        parallel_runs, serial_runs, nbgrader_runs = [], [], []
+        parallel_runs, serial_runs, nbgrader_runs, unsandboxed_runs = [], [], [], []
         for n in range(args.repeat):  # interleaved, so a busy spell on a shared machine hits every grader alike
             parallel_runs.append(time_academy(submissions, made_release.folder, work / f"grades-parallel-{n}", None))
             serial_runs.append(time_academy(submissions, made_release.folder, work / f"grades-serial-{n}", 1))
+            unsandboxed_runs.append(time_academy(submissions, made_release.folder, work / f"grades-unsandboxed-{n}", None,
+                                                 sandbox=False))
             if bin_dir is not None:
                 nbgrader_runs.append(time_nbgrader(bin_dir, work / f"nbgrader-{n}", made_release.folder, course, made, module_path))
         parallel, ours = min(parallel_runs, key=lambda run_: run_[0])
         serial, ours_serial = min(serial_runs, key=lambda run_: run_[0])
+        unsandboxed, ours_unsandboxed = min(unsandboxed_runs, key=lambda run_: run_[0])
         rerun, _ = time_academy(submissions, made_release.folder, work / "grades-parallel-0", None)
         nb_seconds = nb_totals = nb_version = None
         if nbgrader_runs:
@@ -220,8 +227,13 @@ def main(argv: list[str] | None = None) -> int:
 
         lines.append(f"| `academy grade` ({cores} at a time) | {parallel:.1f} | {parallel / count:.2f} | {ratio(parallel)} |")
         lines.append(f"| `academy grade --jobs 1` | {serial:.1f} | {serial / count:.2f} | {ratio(serial)} |")
+        lines.append(f"| `academy grade --no-sandbox` ({cores} at a time) | {unsandboxed:.1f} | {unsandboxed / count:.2f} | "
+                     f"{ratio(unsandboxed)} |")
         if nb_seconds:
             lines.append(f"| `nbgrader autograde` (nbgrader {nb_version}) | {nb_seconds:.1f} | {nb_seconds / count:.2f} | 1.00× |")
+        lines += ["", f"The sandbox (bubblewrap, one per kernel, and the watchdog over its processes) costs "
+                  f"{(parallel - unsandboxed) / count:+.2f} s per hand-in of wall-clock time ({cores} at a time), "
+                  f"{parallel / unsandboxed:.2f}× the time without it."]
         lines += ["", f"A second `academy grade` run on the same folder skips every graded, unchanged hand-in: {rerun:.1f} s.", ""]
         if nb_totals is not None:
             agree = sum(1 for t in ours if abs(ours[t] - nb_totals.get(t, -1)) < 1e-6)
@@ -230,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
                 "partial credit that nbgrader's all-or-nothing cells cannot (a share per hidden test and per answer variable)."
             )
         assert ours == ours_serial, "the number of jobs must not change a point"
+        assert ours == ours_unsandboxed, "the sandbox must not change a point"
         lines += ["", "Ratio below 1 means `academy grade` is faster. Run it again with "
                   "`.venv/bin/python benchmarks/grading.py`."]
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -211,22 +211,40 @@ def test_a_huge_file_is_not_read(tmp_path, monkeypatch):
 # --- answers out of the kernel ------------------------------------------------------------------
 
 
-def test_answers_are_read_only_from_the_graders_cells_with_the_nonce():
-    nb = with_grader_cells(released(), "90", ["q1", "q2"], nonce="secret")
+def test_answers_are_read_only_from_the_graders_cells_each_with_its_own_nonce():
+    variables = {"q1": ["mean_vibration_mm_s"], "q2": ["hottest_spindle_c"]}
+    nb = with_grader_cells(released(), "90", variables, nonces={"q1": "secret-1", "q2": "secret-2"})
     readouts = [c for c in nb.cells if cells.role(c) == GRADER_ROLE]
-    assert readouts[0].get("id") == "academy-grader-preamble" and nb.cells[0] is not None
-    assert [cells.academy_meta(c).get("exercise") for c in readouts[1:]] == ["q1", "q2"]
-    assert nb.cells.index(readouts[1]) == nb.cells.index(cell(nb, "q1-check")) + 1, "read right after the check"
+    assert [cells.academy_meta(c).get("exercise") for c in readouts] == ["q1", "q2"], "no preamble: one read-out per exercise"
+    assert nb.cells.index(readouts[0]) == nb.cells.index(cell(nb, "q1-check")) + 1, "read right after the check"
+    # Each read-out carries its own nonce and nothing that stays behind in the notebook.
+    assert "secret-1" in readouts[0].source and "secret-2" not in readouts[0].source
+    assert "\n" not in readouts[0].source and "=" not in readouts[0].source.split("(", 1)[0], "one statement, binding no name"
     q1_answer = extract_answer(modules.load_module("90").exercise("q1"), {"mean_vibration_mm_s": 2.21})
-    fake = {"nonce": "guessed", "answer": {**q1_answer, "values": {"mean_vibration_mm_s": encode(99.0)}}}
-    readouts[1].outputs = [
-        nbformat.v4.new_output("display_data", data={ANSWER_MIME: fake}),
-        nbformat.v4.new_output("display_data", data={ANSWER_MIME: {"nonce": "secret", "answer": q1_answer}}),
+    fake = {**q1_answer, "values": {"mean_vibration_mm_s": encode(99.0)}}
+    readouts[0].outputs = [
+        nbformat.v4.new_output("display_data", data={ANSWER_MIME: {"nonce": "guessed", "answer": fake}}),
+        nbformat.v4.new_output("display_data", data={ANSWER_MIME: {"nonce": "secret-2", "answer": fake}}),  # another read-out's
+        nbformat.v4.new_output("display_data", data={ANSWER_MIME: {"nonce": "secret-1", "answer": q1_answer}}),
     ]
-    cell(nb, "q1").outputs = [nbformat.v4.new_output("display_data", data={ANSWER_MIME: {"nonce": "secret", "answer": fake["answer"]}})]
-    answers = read_answers(nb, "secret", ran={"academy-grader-preamble", "q1", "academy-grader-q1"})
-    assert answers == {"q1": q1_answer}, "q2's read-out never ran; the fake without the nonce and outside it are ignored"
+    cell(nb, "q1").outputs = [nbformat.v4.new_output("display_data", data={ANSWER_MIME: {"nonce": "secret-1", "answer": fake}})]
+    answers = read_answers(nb, ran={"q1", "academy-grader-q1"})
+    assert answers == {"q1": q1_answer}, "q2's read-out never ran; fakes with another nonce or outside the read-out are ignored"
     assert all(cells.role(c) != GRADER_ROLE for c in without_grader_cells(nb).cells)
+    fresh = with_grader_cells(released(), "90", variables)
+    nonces = [cells.academy_meta(c)["nonce"] for c in fresh.cells if cells.role(c) == GRADER_ROLE]
+    assert len(set(nonces)) == 2 and all(len(n) >= 32 for n in nonces), "fresh random nonces, one per read-out"
+
+
+def test_a_read_out_shows_the_answer_as_the_grader_reads_it():
+    from academy.exercise.core import show_answer
+
+    shown = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("IPython.display.display", lambda bundle, raw=False: shown.append(bundle))
+        show_answer(ANSWER_MIME, "n-1", "90", "q1", ("mean_vibration_mm_s",), {"mean_vibration_mm_s": 2.21})
+    expected = extract_answer(modules.load_module("90").exercise("q1"), {"mean_vibration_mm_s": 2.21})
+    assert shown == [{ANSWER_MIME: {"nonce": "n-1", "answer": expected}}]
 
 
 # --- scoring outside the kernel -----------------------------------------------------------------
@@ -352,3 +370,54 @@ def test_expected_answers_are_computed_once_per_run():
     data = object()
     assert counted.expected(data) == counted.expected(data) == 2.21
     assert len(calls) == 1
+
+
+# --- waiting on the kernel ----------------------------------------------------------------------
+
+
+class _QuietChannel:
+    """A shell channel whose reply is there only from the ``ready_on``-th look (a poll whose
+    wake-up was lost finds the reply only at its last look); it records each look's timeout."""
+
+    def __init__(self, ready_on: int | None):
+        self.ready_on = ready_on
+        self.timeouts: list[float | None] = []
+
+    async def get_msg(self, timeout=None):
+        from queue import Empty
+
+        self.timeouts.append(timeout)
+        if self.ready_on is not None and len(self.timeouts) >= self.ready_on:
+            return {"msg_type": "execute_reply"}
+        raise Empty
+
+
+def test_the_shell_channel_is_polled_in_slices_so_an_unnoticed_reply_is_picked_up():
+    import asyncio
+
+    from academy.grading.execute import poll_in_slices
+
+    channel = _QuietChannel(ready_on=4)
+    poll_in_slices(channel, slice_s=0.01)
+    assert asyncio.run(channel.get_msg(timeout=60))["msg_type"] == "execute_reply"
+    # four short looks instead of one look of the cell's whole time limit
+    assert len(channel.timeouts) == 4 and all(t is not None and t <= 0.01 for t in channel.timeouts)
+
+
+def test_a_sliced_poll_still_ends_at_its_timeout_and_waits_on_without_one():
+    import asyncio
+    from queue import Empty
+
+    from academy.grading.execute import poll_in_slices
+
+    silent = _QuietChannel(ready_on=None)
+    poll_in_slices(silent, slice_s=0.01)
+    with pytest.raises(Empty):
+        asyncio.run(silent.get_msg(timeout=0.05))
+    assert 1 < len(silent.timeouts) and all(t <= 0.01 for t in silent.timeouts)
+    with pytest.raises(Empty):
+        asyncio.run(silent.get_msg(timeout=0))  # a look, no wait
+    endless = _QuietChannel(ready_on=30)
+    poll_in_slices(endless, slice_s=0.001)
+    assert asyncio.run(endless.get_msg(timeout=None))["msg_type"] == "execute_reply"
+    assert endless.timeouts == [0.001] * 30

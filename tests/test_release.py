@@ -239,3 +239,13 @@ def test_the_release_command(tmp_path, capsys):
     assert not (tmp_path / "r" / "cli.zip").exists()
     assert main(["release", "--root", str(TEST_COURSE), "--modules", "07", "--cohort", "cli", "--out", str(tmp_path / "s")]) == 1
     assert "module(s) 07 are not in course.yml" in capsys.readouterr().out
+
+
+def test_the_release_command_says_what_an_assessment_needs(tmp_path, capsys):
+    assert main(["release", "--root", str(TEST_COURSE), "--modules", "90", "--cohort", "exam", "--out", str(tmp_path / "r"),
+                 "--assessment"]) == 1
+    assert "an assessment needs a plant of its own that no trainee can generate: give --seed" in capsys.readouterr().out
+    assert main(["release", "--root", str(TEST_COURSE), "--modules", "90", "--cohort", "exam", "--out", str(tmp_path / "r"),
+                 "--assessment", "--seed", "7"]) == 1
+    assert "module 90's checks read tables its exercise file makes" in capsys.readouterr().out
+    assert not (tmp_path / "r").exists()

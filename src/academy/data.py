@@ -48,8 +48,11 @@ def project_root() -> Path:
     from academy.exercise.solutions import read_release_settings
 
     release_root = read_release_settings().course_root
-    if release_root is not None and (release_root / "datasets" / "plant" / "scenario.yml").is_file():
-        return release_root
+    if release_root is not None:
+        plant = release_root / "datasets" / "plant"
+        # An assessment's trainee folder holds the cohort's tables but not the scenario that makes them.
+        if (plant / "scenario.yml").is_file() or (plant / "tables" / "MANIFEST.json").is_file():
+            return release_root
     return installation_root()
 
 
@@ -176,6 +179,9 @@ def _load_fleet(name: str, variant: str) -> pd.DataFrame:
     return _read(str(fleet_dir()), "clean", name, "fleet").copy()
 
 
+WITHHELD_TRUTH = "ground_truth_withheld"  # a MANIFEST.json key: an assessment's tables, without truth/
+
+
 def load_truth(name: str, plant: str = "plant") -> pd.DataFrame:
     """Return a ground-truth table (instructors and checks only)."""
     if plant == "fleet":
@@ -184,7 +190,12 @@ def load_truth(name: str, plant: str = "plant") -> pd.DataFrame:
         return _read(str(fleet_dir()), "truth", name, "fleet").copy()
     if name not in TRUTH_TABLES:
         raise DataError(f"There is no ground-truth table called '{name}'. Known: {', '.join(TRUTH_TABLES)}.")
-    return _read(str(plant_dir()), "truth", name).copy()
+    directory = plant_dir()
+    listed = directory / "MANIFEST.json"
+    if listed.is_file() and json.loads(listed.read_text()).get(WITHHELD_TRUTH):
+        raise DataError(f"'{name}' is a ground-truth table, and this is an assessment: the ground truth stays with "
+                        "your instructor's grader.")
+    return _read(str(directory), "truth", name).copy()
 
 
 @lru_cache(maxsize=32)

@@ -30,6 +30,8 @@ PROGRESS_WORDS = {
     "status.incorrect": "not yet right",
     "status.not_attempted": "not attempted yet",
     "status.not_checked": "not checked yet",
+    "status.recorded": "answer recorded",
+    "status.wrong_form": "not in the form the task asks for yet",
     "module": "Module {module}",
     "module.titled": "Module {module} · {title}",
     "module.line": "{heading}: {correct} of {count} exercises correct, {points} of {max_points} points",
@@ -37,11 +39,15 @@ PROGRESS_WORDS = {
     "module.unreadable": "{heading}: {file} could not be read ({reason})",
     "module.other": "{heading}: {file} is the notebook of module {other}",
     "total": "In all: {correct} of {count} exercises correct, {points} of {max_points} points from the checks.",
+    "module.line_assessment": "{heading}: {recorded} of {count} answers recorded in the form the task asks for "
+    "(an assessment: your instructor grades them)",
+    "total_assessment": "In all: {recorded} of {count} answers recorded. This is an assessment: the checks say only "
+    "whether an answer has the right form, and your instructor grades your answers after you hand in.",
     "save_first": "This reads your saved notebooks: save (Ctrl + S) to include your latest work. "
     "Your instructor's extra tests are not counted here.",
     "none": "No course notebooks found in {folder}.",
 }
-SYMBOLS = {"correct": "✔", "incorrect": "✎", "not_attempted": "…", "not_checked": "○"}
+SYMBOLS = {"correct": "✔", "incorrect": "✎", "not_attempted": "…", "not_checked": "○", "recorded": "✉", "wrong_form": "✎"}
 NOTEBOOK_NAME = re.compile(r"^(\d{2})_[^/]*\.ipynb$")
 
 
@@ -53,7 +59,7 @@ def _word(key: str, **values) -> str:
 class ExerciseProgress:
     name: str
     label: str
-    status: str  # correct | incorrect | not_attempted | not_checked
+    status: str  # correct | incorrect | not_attempted | not_checked; in an assessment recorded | wrong_form
     score: float
     max_score: float | None
 
@@ -65,10 +71,15 @@ class ModuleProgress:
     file: str
     exercises: list[ExerciseProgress] = field(default_factory=list)
     problem: str | None = None  # the notebook is missing, unreadable or another module's
+    assessment: bool = False  # released as an assessment: its checks judge an answer's form only
 
     @property
     def correct(self) -> int:
         return sum(e.status == "correct" for e in self.exercises)
+
+    @property
+    def recorded(self) -> int:
+        return sum(e.status == "recorded" for e in self.exercises)
 
     @property
     def points(self) -> float:
@@ -81,6 +92,8 @@ class ModuleProgress:
     def line(self) -> str:
         if self.problem:
             return self.problem
+        if self.assessment:
+            return _word("module.line_assessment", heading=self.heading, recorded=self.recorded, count=len(self.exercises))
         return _word("module.line", heading=self.heading, correct=self.correct, count=len(self.exercises),
                      points=_num(self.points), max_points=_num(self.max_points))
 
@@ -108,6 +121,8 @@ class ProgressReport:
 
     def _total(self) -> str:
         exercises = [e for m in self.modules for e in m.exercises]
+        if self.modules and all(m.assessment for m in self.modules):
+            return _word("total_assessment", recorded=sum(e.status == "recorded" for e in exercises), count=len(exercises))
         return _word("total", correct=sum(e.status == "correct" for e in exercises), count=len(exercises),
                      points=_num(sum(e.score for e in exercises)), max_points=_num(sum(e.max_score or 0 for e in exercises)))
 
@@ -186,6 +201,15 @@ def _find_notebook(folder: Path, module_id: str, file: str | None) -> Path | Non
     return None
 
 
+def _form_list(module_id: str, forms: dict) -> list[tuple[str, str, float]] | None:
+    try:
+        from academy.exercise.assessment import form_module
+
+        return [(e.name, e.label, e.public_points) for e in form_module(module_id, forms).exercises]
+    except Exception:  # a module the assessment does not list: fall back on what the notebook says
+        return None
+
+
 def _exercise_list(module_id: str) -> list[tuple[str, str, float]] | None:
     try:
         from academy.modules import load_module
@@ -195,11 +219,13 @@ def _exercise_list(module_id: str) -> list[tuple[str, str, float]] | None:
         return None
 
 
-def module_progress(module_id: str, title: str, notebook: Path | None, file: str | None) -> ModuleProgress:
-    """One module's progress from its saved notebook."""
+def module_progress(module_id: str, title: str, notebook: Path | None, file: str | None,
+                    forms: dict | None = None) -> ModuleProgress:
+    """One module's progress from its saved notebook. ``forms``: an assessment's exercise forms
+    (module id -> forms), which then list the exercises."""
     shown_file = file or (notebook.name if notebook else f"{module_id}_*.ipynb")
-    progress = ModuleProgress(module_id, title, shown_file)
-    known = _exercise_list(module_id)
+    progress = ModuleProgress(module_id, title, shown_file, assessment=forms is not None)
+    known = _exercise_list(module_id) if forms is None else _form_list(module_id, forms)
     if notebook is None:
         progress.problem = _word("module.missing", heading=progress.heading, file=shown_file)
     else:
@@ -251,9 +277,13 @@ def progress_report(folder: Path | str | None = None) -> ProgressReport:
     folder = Path(folder or Path.cwd()).resolve()
     if not (folder / RELEASE_FILE).is_file() and (folder / "notebooks" / RELEASE_FILE).is_file():
         folder = folder / "notebooks"  # a release's top folder: its notebooks sit one level down
+    from academy.exercise.solutions import read_release_settings
+
+    settings = read_release_settings(folder)
+    forms = (settings.forms or {}) if settings.assessment else None
     modules = []
     for module_id, title, file in _planned_modules(folder):
-        modules.append(module_progress(module_id, title, _find_notebook(folder, module_id, file), file))
+        modules.append(module_progress(module_id, title, _find_notebook(folder, module_id, file), file, forms))
     return ProgressReport(folder, modules)
 
 

@@ -20,6 +20,19 @@ writes a release folder::
                                   --data include its tables (else README.md gives the command)
       spring-2027.zip             the trainee folder, zipped (byte-for-byte reproducible)
 
+``--assessment`` makes the modules an assessment whose answers are not in the trainee's hands
+(:mod:`academy.exercise.assessment`): the trainee folder holds the cohort's tables without their
+ground truth (no ``truth/`` tables, no scenario or seed to make them again) and, in
+``release.json``, only the form of each exercise, never an exercise file; its checks say only
+whether an answer has the right form. What grading needs and the trainees never get goes to::
+
+      grader/datasets/plant/      for the instructor: the cohort's whole plant (ground truth
+                                  included) and its scenario, which the grader scores with
+
+An assessment needs a plant of its own (``--seed``, not the course's own plant, which anyone with
+the course can generate), ships its tables (not ``--data command``) and no worked answers, and
+takes only modules whose checks read the plant.
+
 The trainee folder is laid out like the course itself, so a notebook's relative paths
 (``../datasets/plant/...``) work unchanged, and ``release.json`` makes it the course folder
 (:func:`academy.data.project_root`): the notebooks, their checks and the grader all read the
@@ -53,6 +66,8 @@ MANIFEST_FILE = "release_manifest.json"
 MANIFEST_FORMAT = "academy.release-manifest/1"
 SETTINGS_FORMAT = "academy.release/1"
 SOURCES_DIR = "sources"
+GRADER_DIR = "grader"  # an assessment's instructor-only data: the whole plant, ground truth included
+TRUTH_DIR = "truth"  # the plant's ground-truth tables, inside its tables folder
 SOLUTIONS_FILE = "solutions.json"
 NOTEBOOKS_DIR = "notebooks"
 PLANT_DIR = "datasets/plant"  # in a release's trainee folder, as in the course
@@ -115,10 +130,23 @@ class Release:
         return self.sources / self.module(module_id)["file"]
 
     @property
+    def assessment(self) -> bool:
+        """Whether the modules were released as an assessment (``--assessment``)."""
+        return bool(self.manifest.get("assessment", False))
+
+    @property
     def plant_tables(self) -> Path | None:
-        """The cohort's plant tables, where the release ships them (else None)."""
+        """The cohort's plant tables the grader scores with, where the release ships them (else
+        None); in an assessment the instructor's copy, ground truth included."""
         tables = self.manifest["plant"].get("tables")
         return self.folder / tables if tables else None
+
+    @property
+    def trainee_tables(self) -> Path | None:
+        """The tables the trainees (and the kernels that run their notebooks) get: in an
+        assessment those without the ground truth, else the same as :attr:`plant_tables`."""
+        tables = self.manifest["plant"].get("trainee_tables")
+        return self.folder / tables if tables else self.plant_tables
 
     @property
     def plant_scenario(self) -> Path:
@@ -186,6 +214,7 @@ def release(
     show_solutions: bool = False,
     data: str = "include",
     make_zip: bool = True,
+    assessment: bool = False,
 ) -> Release:
     """Write a release of ``modules`` for ``cohort`` into ``out`` (see the module docstring).
 
@@ -193,7 +222,8 @@ def release(
     own plant (default: the scenario's seed); ``scenario`` replaces the course's scenario file.
     ``data`` is ``"include"`` (generate or copy the tables into the release) or ``"command"``
     (ship the scenario and the command that generates the tables). Refuses a non-empty ``out``,
-    so a folder already handed out is never changed.
+    so a folder already handed out is never changed. ``assessment`` releases the modules as an
+    assessment (see the module docstring).
     """
     from academy.data import installation_root
     from academy.modules import add_search_path, load_module
@@ -209,6 +239,8 @@ def release(
     if data not in DATA_MODES:
         raise ReleaseError(f"--data must be one of {', '.join(DATA_MODES)}, not '{data}'.")
     chosen = parse_module_selection(",".join(modules) if isinstance(modules, list) else modules, course)
+    if assessment:
+        _refuse_weak_assessment(chosen, seed, show_solutions, data)
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ReleaseError(f"{out} is not empty: a release folder is written once (choose a new --out).")
@@ -219,6 +251,12 @@ def release(
     from plantsim.scenario import load_scenario
 
     seed = load_scenario(scenario_file).seed if seed is None else int(seed)
+    if assessment:
+        course_scenario = installation_root() / COURSE_PLANT / "scenario.yml"
+        if course_scenario.is_file() and scenario_with_seed(scenario_file.read_text(encoding="utf-8"), seed) == \
+                course_scenario.read_text(encoding="utf-8"):
+            raise ReleaseError(f"seed {seed} makes the course's own plant, which anyone with the course can generate with its "
+                               "ground truth: an assessment needs a plant of its own (another --seed).")
 
     trainee = out / cohort
     notebooks = trainee / NOTEBOOKS_DIR
@@ -242,8 +280,17 @@ def release(
             if prerequisite not in chosen:
                 notes.append(f"module {module_id} builds on module {prerequisite}, which this release does not include.")
 
-    plant = _release_plant(trainee / PLANT_DIR, scenario_file, seed, data, notes)
-    plant.update({key: f"{cohort}/{value}" for key, value in plant.items() if key in ("scenario", "tables") and value})
+    if assessment:
+        # The whole plant (ground truth, scenario and seed) for the grader only; the trainees get
+        # the tables without the ground truth and the files made from the plant.
+        plant = _release_plant(out / GRADER_DIR / PLANT_DIR, scenario_file, seed, data, notes)
+        plant.update({key: f"{GRADER_DIR}/{value}" for key, value in plant.items() if key in ("scenario", "tables") and value})
+        plant.update(_trainee_plant(out / GRADER_DIR / PLANT_DIR, trainee / PLANT_DIR))
+        plant["trainee_tables"] = f"{cohort}/{PLANT_DIR}/tables"
+        plant["files"] = sorted(p.name for p in (trainee / PLANT_DIR).iterdir() if p.is_file())
+    else:
+        plant = _release_plant(trainee / PLANT_DIR, scenario_file, seed, data, notes)
+        plant.update({key: f"{cohort}/{value}" for key, value in plant.items() if key in ("scenario", "tables") and value})
     settings = {
         "format": SETTINGS_FORMAT,
         "cohort": cohort,
@@ -252,6 +299,13 @@ def release(
         "plant_seed": seed,
         "modules": [{"id": m["id"], "title": m["title"], "file": m["file"], "version": m["version"]} for m in module_entries],
     }
+    if assessment:
+        from academy.exercise.assessment import FORMS_FORMAT, exercise_forms
+
+        del settings["plant_seed"]  # with the scenario, it would make the ground truth again
+        settings["assessment"] = True
+        settings["forms"] = {"format": FORMS_FORMAT,
+                             "modules": {m: exercise_forms(load_module(m).exercises) for m in chosen}}
     if show_solutions:
         _write_json(notebooks / SOLUTIONS_FILE, export_solutions([sources / m["file"] for m in module_entries]))
         settings["solutions"] = SOLUTIONS_FILE
@@ -259,19 +313,26 @@ def release(
     lock = installation_root() / "requirements.lock"
     if lock.is_file():
         shutil.copyfile(lock, trainee / "requirements.lock")
-    (trainee / "README.md").write_text(trainee_readme(course.title, cohort, module_entries, plant, data, show_solutions), encoding="utf-8")
+    (trainee / "README.md").write_text(trainee_readme(course.title, cohort, module_entries, plant, data, show_solutions, assessment),
+                                       encoding="utf-8")
 
     manifest = {
         "format": MANIFEST_FORMAT,
         "course": course.title,
         "cohort": cohort,
         "show_solutions": bool(show_solutions),
+        # An assessment: the trainees' checks judge an answer's form only, their folder holds no
+        # ground truth and no exercise file, and the grader alone scores (from grader/).
+        "assessment": bool(assessment),
         "trainee_folder": cohort,
         "zip": f"{cohort}.zip" if make_zip else None,
         "sources": SOURCES_DIR,
         # Where the exercise files of test or extra courses live (absent for the course's own).
         "module_path": str(course.module_path) if course.module_path is not None else None,
         "plant": plant,
+        # Every file a check or hidden test reads (the tables are in the plant's own MANIFEST.json,
+        # hashed above): the grader verifies them before any hand-in runs.
+        "answer_key": answer_key(out, trainee, out / GRADER_DIR / PLANT_DIR if assessment else None),
         "points": _number(sum(m["points"] for m in module_entries)),
         "modules": module_entries,
     }
@@ -279,6 +340,52 @@ def release(
     if make_zip:
         zip_folder(trainee, out / f"{cohort}.zip")
     return Release(out, manifest, notes)
+
+
+def _refuse_weak_assessment(chosen: list[str], seed: int | None, show_solutions: bool, data: str) -> None:
+    """Refuse an assessment that would leave its answers in the trainees' hands, saying why."""
+    from academy.modules import load_module
+
+    if show_solutions:
+        raise ReleaseError("an assessment ships no worked answers: leave out --show-solutions.")
+    if data != "include":
+        raise ReleaseError("an assessment ships the plant's tables without their ground truth; with --data command every "
+                           "trainee's computer would generate the ground truth too: leave out --data command.")
+    if seed is None:
+        raise ReleaseError("an assessment needs a plant of its own that no trainee can generate: give --seed (a number "
+                           "no other cohort had), not the course's own plant.")
+    for module_id in chosen:
+        if getattr(load_module(module_id).python_module, "data_source", None) is not None:
+            raise ReleaseError(f"module {module_id}'s checks read tables its exercise file makes (data_source), which an "
+                               "assessment cannot ship without that file: release it without --assessment.")
+
+
+def _trainee_plant(full: Path, folder: Path) -> dict:
+    """An assessment's trainee plant folder from the whole plant in ``full``: the files made from
+    the plant and the tables without the ground truth, with a tables manifest of their own (no
+    seed, no scenario hash). Returns the manifest's entries about it."""
+    from academy.data import WITHHELD_TRUTH
+
+    folder.mkdir(parents=True)
+    for path in sorted(full.iterdir()):
+        if path.is_file() and path.name != "scenario.yml":
+            shutil.copyfile(path, folder / path.name)
+    tables = folder / "tables"
+    shutil.copytree(full / "tables", tables, ignore=lambda where, names: [TRUTH_DIR] if Path(where) == full / "tables" else [])
+    listed = json.loads((full / "tables" / "MANIFEST.json").read_text(encoding="utf-8"))
+    kept = {
+        "plant": listed.get("plant"),
+        "start": listed.get("start"),
+        "days": listed.get("days"),
+        "step_minutes": listed.get("step_minutes"),
+        "generator_version": listed.get("generator_version"),
+        WITHHELD_TRUTH: True,
+        "tables": {name: count for name, count in listed.get("tables", {}).items() if not name.startswith(f"{TRUTH_DIR}/")},
+        "files": {name: digest for name, digest in listed.get("files", {}).items() if not name.startswith(f"{TRUTH_DIR}/")},
+    }
+    (tables / "MANIFEST.json").write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return {"trainee_tables_manifest_sha256": _sha256((tables / "MANIFEST.json").read_bytes()),
+            "ground_truth": "in grader/ only: not in the trainee folder"}
 
 
 def _module_entry(entry, loaded, source_bytes: bytes, notebook: str) -> dict:
@@ -403,7 +510,8 @@ def _historian_again(original: Path, tables: Path, scenario: Path) -> str:
     return export_csv(raw, asset, match.group("start"), days, load_scenario(scenario).timezone)
 
 
-def trainee_readme(course_title: str, cohort: str, modules: list[dict], plant: dict, data: str, show_solutions: bool) -> str:
+def trainee_readme(course_title: str, cohort: str, modules: list[dict], plant: dict, data: str, show_solutions: bool,
+                   assessment: bool = False) -> str:
     """The trainee folder's README: how to start, in plain words."""
     rows = "\n".join(
         f"| {m['id']} | {m['title']} | `{m['file']}` | about {m['minutes']} min | {_points(m['points'])} |" for m in modules
@@ -433,6 +541,24 @@ def trainee_readme(course_title: str, cohort: str, modules: list[dict], plant: d
             "\n  The Points column above counts those extra tests' points too; the checks and `academy progress` "
             f"count only the checks' own points, so they show fewer ({examples})."
         )
+    exercises_text = f"""- Write your answer in the exercise cell, where it says `...`, and run that cell.
+- Then run the check cell right under it. It tells you: not attempted yet, not yet right (and
+  why), or correct.
+- {number_rule}
+- Stuck? `ex.q1.hint()` gives a first hint, `ex.q1.hint(2)` the next one. {solutions_text}
+- Some exercises have extra tests that only your instructor runs. A correct check is a very good
+  sign, not a guarantee.{hidden_text}"""
+    if assessment:
+        exercises_text = f"""These modules are an **assessment**: your instructor grades them after you hand in.
+
+- Write your answer in the exercise cell, where it says `...`, and run that cell.
+- Then run the check cell right under it. It tells you only whether your answer has the form the
+  task asks for (a number, a table with the columns asked for, a figure): not attempted yet, not
+  in the form the task asks for yet (and what it found instead), or answer recorded. It does not
+  say whether your answer is right.
+- {number_rule}
+- There are no hints and no worked answers in an assessment. If a task is unclear, ask your
+  instructor."""
     return f"""# {course_title} · {cohort}
 
 Welcome! This folder holds your course notebooks and the data of the plant you will work on.
@@ -456,13 +582,7 @@ ask your instructor; the library versions the course was tested with are in `req
 
 ## Exercises
 
-- Write your answer in the exercise cell, where it says `...`, and run that cell.
-- Then run the check cell right under it. It tells you: not attempted yet, not yet right (and
-  why), or correct.
-- {number_rule}
-- Stuck? `ex.q1.hint()` gives a first hint, `ex.q1.hint(2)` the next one. {solutions_text}
-- Some exercises have extra tests that only your instructor runs. A correct check is a very good
-  sign, not a guarantee.{hidden_text}
+{exercises_text}
 
 ## See where you are
 
@@ -513,6 +633,11 @@ def load_release(path: Path | str) -> Release:
     if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
         raise ReleaseError(f"{manifest_path} is not a release manifest (format {MANIFEST_FORMAT}).")
     found = Release(manifest_path.parent, manifest)
+    changed = changed_answer_key(found)
+    if changed:
+        raise ReleaseError(f"{changed[0]} differs from the file released to {found.cohort} (the answer key is fixed when a "
+                           "release is made): restore the release folder from its zip"
+                           + (f"; {len(changed) - 1} other file(s) differ too" if len(changed) > 1 else ""))
     for entry in found.modules:
         source = found.source_path(entry["id"])
         if not source.is_file():
@@ -523,6 +648,29 @@ def load_release(path: Path | str) -> Release:
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+def answer_key(out: Path, trainee: Path, grader_plant: Path | None = None) -> dict[str, str]:
+    """sha256 per file the checks and hidden tests read, by path relative to the release folder:
+    the plant's small files (scenario, historian export, datasheet, the tables' MANIFEST.json) and
+    the notebooks' release.json; in an assessment those of the grader's whole plant too."""
+    files = []
+    for plant in (trainee / PLANT_DIR, grader_plant):
+        if plant is not None and plant.is_dir():
+            files += [path for path in sorted(plant.rglob("*")) if path.is_file()
+                      and (path.parent == plant or path.name == "MANIFEST.json")]
+    files.append(trainee / NOTEBOOKS_DIR / RELEASE_FILE)
+    return {path.relative_to(out).as_posix(): _sha256(path.read_bytes()) for path in files if path.is_file()}
+
+
+def changed_answer_key(found: Release) -> list[str]:
+    """Files of the release's answer key that are missing or differ from their recorded hash."""
+    changed = []
+    for name, digest in sorted(found.manifest.get("answer_key", {}).items()):
+        path = found.folder / name
+        if not path.is_file() or _sha256(path.read_bytes()) != digest:
+            changed.append(name)
+    return changed
 
 
 def _sha256(data: bytes) -> str:
@@ -557,6 +705,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--data", choices=DATA_MODES, default="include",
                         help="include the plant's tables, or ship the command that generates them")
     parser.add_argument("--no-zip", action="store_true", help="do not write the zip")
+    parser.add_argument("--assessment", action="store_true",
+                        help="release as an assessment: no ground truth or exercise files for the trainees, checks that "
+                             "judge only an answer's form, the grader alone scores (needs --seed)")
     parser.set_defaults(run=_run_release)
 
 
@@ -564,7 +715,7 @@ def _run_release(args: argparse.Namespace) -> int:
     try:
         made = release(
             args.modules, args.cohort, args.out, root=args.root, seed=args.seed, scenario=args.scenario,
-            show_solutions=args.show_solutions, data=args.data, make_zip=not args.no_zip,
+            show_solutions=args.show_solutions, data=args.data, make_zip=not args.no_zip, assessment=args.assessment,
         )
     except (ReleaseError, CourseError) as error:
         print(error)
@@ -572,7 +723,10 @@ def _run_release(args: argparse.Namespace) -> int:
     for note in made.notes:
         print(f"note: {note}")
     modules = ", ".join(m["id"] for m in made.modules)
-    print(f"Released module(s) {modules} to {made.cohort} (plant seed {made.plant_seed}, {_points(made.manifest['points'])} points).")
+    kind = "as an assessment " if made.assessment else ""
+    print(f"Released module(s) {modules} {kind}to {made.cohort} (plant seed {made.plant_seed}, {_points(made.manifest['points'])} points).")
+    if made.assessment:
+        print(f"Keep {made.folder / GRADER_DIR} and {made.sources} to yourself: the ground truth and the solutions are there.")
     print(f"Hand out: {made.zip_path or made.trainee_folder}")
     print(f"Grade with: academy grade SUBMISSIONS --release {made.folder / MANIFEST_FILE} --out GRADES")
     return 0

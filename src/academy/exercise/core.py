@@ -385,14 +385,27 @@ def extract_answer(exercise: Exercise, namespace: Mapping[str, Any]) -> dict:
     "values": {variable: <plain.encode(...) dict>}}``. Figures are summarised; missing variables
     are recorded as missing. Never raises: an unencodable value is recorded as unsupported.
     """
+    return answer_of(exercise.module, exercise.name, exercise.variables, namespace)
+
+
+def answer_of(module: str, exercise: str, variables: tuple[str, ...] | list[str], namespace: Mapping[str, Any]) -> dict:
+    """:func:`extract_answer` from the exercise's names alone (no exercise file needed)."""
     values = {}
-    for variable in exercise.variables:
+    for variable in variables:
         value = namespace.get(variable, MISSING)
         try:
             values[variable] = plain_values.encode(value)
         except Exception:
             values[variable] = {"type": "unsupported", "type_name": type(value).__name__}
-    return {"format": ANSWER_FORMAT, "module": exercise.module, "exercise": exercise.name, "values": values}
+    return {"format": ANSWER_FORMAT, "module": module, "exercise": exercise, "values": values}
+
+
+def show_answer(mime: str, nonce: str, module: str, exercise: str, variables: tuple[str, ...],
+                namespace: Mapping[str, Any]) -> None:
+    """The grader's read-out in a kernel: show the answer (:func:`answer_of`) as ``mime`` with ``nonce``."""
+    from IPython.display import display
+
+    display({mime: {"nonce": nonce, "answer": answer_of(module, exercise, variables, namespace)}}, raw=True)
 
 
 def load_answer(jsonable: Mapping[str, Any]) -> Any:

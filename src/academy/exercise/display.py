@@ -29,6 +29,9 @@ _STYLE = {
     "correct": ("#0072B2", "#EAF3FA", "✔"),
     "incorrect": ("#E69F00", "#FDF5E6", "✎"),
     "not_attempted": ("#767676", "#F4F4F4", "…"),
+    # an assessment's form checks: an answer in the right form is recorded, not judged
+    "recorded": ("#0072B2", "#F0F8FD", "✉"),
+    "wrong_form": ("#E69F00", "#FDF5E6", "✎"),
     "note": ("#56B4E9", "#F0F8FD", "ℹ"),
 }
 
@@ -51,6 +54,11 @@ def check_bundle(exercise: Exercise, verdict: Verdict, standing_lines: bool = Tr
             "max_score": exercise.public_points,
         },
     }
+
+
+def note_bundle(exercise: Exercise, text: str) -> dict:
+    """A plain note about one exercise (what an assessment does not offer, for example)."""
+    return {"text/plain": f"{exercise.label}: {text}", "text/html": _box("note", exercise.label, text)}
 
 
 def hint_bundle(exercise: Exercise, level: int, show_solution_pointer: bool) -> dict:

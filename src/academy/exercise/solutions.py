@@ -13,6 +13,12 @@ A release (``academy release``) also names its cohort and its course folder, rel
     "cohort": "spring-2027",
     "course_root": ".."
 
+An assessment (``academy release --assessment``) says so and carries, per module, the form of
+each exercise instead of an exercise file (:mod:`academy.exercise.assessment`)::
+
+    "assessment": true,
+    "forms": {"format": "academy.exercise-forms/1", "modules": {"00": [{"name": "q1", ...}]}}
+
 A release folder is laid out like the course (``notebooks/``, ``datasets/plant/``), with the
 cohort's plant in ``datasets/plant/``; :func:`academy.data.project_root` returns it, so the
 notebooks, their checks and the grader all read the cohort's tables (generated from the release's
@@ -46,6 +52,8 @@ class ReleaseSettings:
     source: Path | None = None  # the release.json read; None in the course repository
     cohort: str | None = None
     course_root: Path | None = None  # a release's own course folder, with the cohort's plant
+    assessment: bool = False  # an assessment: the checks judge an answer's form only
+    forms: dict | None = None  # module id -> exercise forms, in an assessment
 
 
 def read_release_settings(folder: Path | None = None) -> ReleaseSettings:
@@ -67,12 +75,18 @@ def read_release_settings(folder: Path | None = None) -> ReleaseSettings:
         return ReleaseSettings(show_solutions=False, source=path)
     shipped = settings.get("solutions")
     cohort, course_root = settings.get("cohort"), settings.get("course_root")
+    # Anything but a plain false counts as an assessment: a release is where an instructor wants control.
+    assessment = settings.get("assessment", False) is not False
+    forms = settings.get("forms")
+    modules = forms.get("modules") if isinstance(forms, dict) else None
     return ReleaseSettings(
-        show,
-        path.parent / shipped if isinstance(shipped, str) else None,
+        show and not assessment,
+        path.parent / shipped if isinstance(shipped, str) and not assessment else None,
         path,
         cohort=cohort if isinstance(cohort, str) else None,
         course_root=(path.parent / course_root).resolve() if isinstance(course_root, str) else None,
+        assessment=assessment,
+        forms=modules if isinstance(modules, dict) else ({} if assessment else None),
     )
 
 

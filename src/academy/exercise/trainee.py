@@ -8,34 +8,64 @@ check always shows one of its three verdicts.
 ``academy.exercises(...)`` also starts watching the module's exercise cells in the IPython shell
 (:mod:`academy.exercise.cellruns`): a check after an exercise cell that stopped with an error says
 so, and never judges the older answer the variable still holds.
+
+In an assessment (a ``release.json`` that says ``"assessment": true``, see
+:mod:`academy.exercise.assessment`) the exercises come from the release's exercise forms, never
+from an exercise file: a check says only whether the answer has the right form, and there are no
+hints, worked answers or expected values. The grader's own process reads the real exercises
+(:func:`answer_key_side`).
 """
 from __future__ import annotations
 
+import contextvars
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Mapping
 
+from academy.exercise import assessment as forms
 from academy.exercise import cellruns
 from academy.exercise.core import (
     Exercise, Verdict, extract_answer, named_elsewhere, score, stopped_verdict, worded_for_cell,
 )
-from academy.exercise.display import check_bundle, hint_bundle, solution_bundle
+from academy.exercise.display import check_bundle, hint_bundle, note_bundle, solution_bundle
 from academy.exercise.plain import MISSING
 from academy.exercise.solutions import read_release_settings, solution_text
 from academy.exercise.words import word
 from academy.modules import CourseModule, load_module
 
 
+# True in the grader's own process while it runs a module's setup cell for the hidden tests: there
+# the real exercises are wanted, whatever the release is.
+_ANSWER_KEY_SIDE = contextvars.ContextVar("academy_answer_key_side", default=False)
+
+
+@contextmanager
+def answer_key_side():
+    """Within this block ``exercises()`` loads the real exercise files even in an assessment (the
+    grader, outside every kernel, scoring with the answer key)."""
+    token = _ANSWER_KEY_SIDE.set(True)
+    try:
+        yield
+    finally:
+        _ANSWER_KEY_SIDE.reset(token)
+
+
 def exercises(module_id: str | int) -> "ModuleExercises":
     """The exercises of one module, ready for a notebook: ``ex = academy.exercises("00")``."""
+    if not _ANSWER_KEY_SIDE.get():
+        settings = read_release_settings()
+        if settings.assessment:
+            return ModuleExercises(forms.form_module(module_id, settings.forms or {}), assessment=True)
     return ModuleExercises(load_module(module_id))
 
 
 class ModuleExercises:
     """One module's exercises by name (``ex.q1``), with the tables their checks read (``ex.data``)."""
 
-    def __init__(self, module: CourseModule):
+    def __init__(self, module: CourseModule, assessment: bool = False):
         self._module = module
+        self._assessment = assessment
         self._data: Any = None
         # Exercises whose check has shown its standing lines in this notebook session.
         self._standing_lines_shown: set[str] = set()
@@ -47,6 +77,11 @@ class ModuleExercises:
     @property
     def module(self) -> str:
         return self._module.module_id
+
+    @property
+    def assessment(self) -> bool:
+        """Whether this is an assessment: the checks judge only an answer's form."""
+        return self._assessment
 
     @property
     def course_module(self) -> CourseModule:
@@ -97,6 +132,8 @@ class BoundExercise:
 
     def _verdict(self, namespace: Mapping[str, Any]) -> Verdict:
         values = {variable: namespace.get(variable, MISSING) for variable in self.exercise.variables}
+        if self._module.assessment:
+            return forms.form_verdict(self.exercise, values)
         answer = values if len(values) > 1 else next(iter(values.values()))
         last_run = cellruns.last_run(self.exercise)
         if last_run is not None and last_run.error is not None:
@@ -124,6 +161,8 @@ class BoundExercise:
     def assert_correct(self) -> None:
         """Raise AssertionError unless the answer is correct: for graders that count exceptions."""
         verdict = self._verdict(sys._getframe(1).f_globals)
+        if self._module.assessment:
+            raise AssertionError(f"{self.exercise.label}: {word('assessment.graded_later')}")
         assert verdict.correct, f"{self.exercise.label}: {verdict.message}"
 
     def answer(self, namespace: Mapping[str, Any] | None = None) -> dict:
@@ -132,6 +171,9 @@ class BoundExercise:
 
     def hint(self, level: int = 1) -> None:
         """Show hint ``level`` (1 is the gentlest; the last is close to the answer)."""
+        if self._module.assessment:
+            _show(note_bundle(self.exercise, word("assessment.no_hints")))
+            return
         try:
             allowed = read_release_settings().show_solutions
             bundle = hint_bundle(self.exercise, level, show_solution_pointer=allowed)
@@ -141,6 +183,9 @@ class BoundExercise:
 
     def solution(self) -> None:
         """Show a worked answer where the course run allows it."""
+        if self._module.assessment:
+            _show(note_bundle(self.exercise, word("assessment.no_solution")))
+            return
         try:
             settings = read_release_settings()
             code = None

@@ -23,6 +23,9 @@ COMMON_WORDS: dict[str, str] = {
     "status.not_attempted": "not attempted yet",
     "status.incorrect": "not yet right",
     "status.correct": "correct",
+    # an assessment's checks (academy release --assessment) judge only an answer's form
+    "status.wrong_form": "not in the form the task asks for yet",
+    "status.recorded": "answer recorded",
     # The exercise's cell stopped with an error the last time it ran (academy.exercise.cellruns):
     # what the answer variable holds is older than the cell's code, so the check does not judge it.
     "stopped.older_answer": (
@@ -77,6 +80,23 @@ COMMON_WORDS: dict[str, str] = {
         "The check could not work out the expected answer ({error}). This is a problem with the course, "
         "not with your answer: please tell your instructor."
     ),
+    # an assessment (academy release --assessment): the checks say only whether an answer has the
+    # right form, and the grader scores it after the hand-in
+    "assessment.recorded": (
+        "It has the form the task asks for ({forms}). This is an assessment: the check does not say "
+        "whether your answer is right; your instructor grades it after you hand in."
+    ),
+    "assessment.graded_later": "This is an assessment: your instructor grades your answers after you hand in.",
+    "assessment.missing_columns": "Expected {expected}; your table has no column {columns}.",
+    "assessment.no_expected": (
+        "This is an assessment: the expected answers are not in this notebook. Your instructor's grader "
+        "works them out after you hand in."
+    ),
+    "assessment.no_module": "Module {module} is not part of this assessment (it has module {modules}).",
+    "assessment.no_hints": (
+        "This is an assessment, so there are no hints. Read the task again; if it is unclear, ask your instructor."
+    ),
+    "assessment.no_solution": "This is an assessment, so there are no worked answers.",
     "check.unreadable": "The check could not read your answer ({error}).",
     # hints and worked answers
     "hint.title": "Hint {level} of {count} for {exercise_label}",

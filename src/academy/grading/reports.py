@@ -80,9 +80,14 @@ def exercise_rows(records: dict[tuple[str, str], Record], trainees: list[str], m
     return rows
 
 
-def gradebook_rows(records: dict[tuple[str, str], Record], trainees: list[str], modules: list[dict]) -> tuple[list[str], list[dict]]:
-    """The wide gradebook: columns, and one row per trainee."""
-    columns = ["trainee"]
+ASSESSMENT_COLUMN = "assessment"
+
+
+def gradebook_rows(records: dict[tuple[str, str], Record], trainees: list[str], modules: list[dict],
+                   assessment: bool = False) -> tuple[list[str], list[dict]]:
+    """The wide gradebook: columns, and one row per trainee. An assessment's gradebook says so in
+    a column of its own (``assessment``: ``yes``), right after the trainee."""
+    columns = ["trainee", *([ASSESSMENT_COLUMN] if assessment else [])]
     for module in modules:
         columns.append(f"{module['id']} status")
         columns += [f"{module['id']}.{e['name']} ({_num(e['points'])} pts)" for e in module["exercises"]]
@@ -93,7 +98,7 @@ def gradebook_rows(records: dict[tuple[str, str], Record], trainees: list[str], 
     columns += [f"objective {objective_id} %" for objective_id, _ in objectives]
     rows = []
     for trainee in trainees:
-        row = {"trainee": trainee}
+        row = {"trainee": trainee, **({ASSESSMENT_COLUMN: "yes"} if assessment else {})}
         total = 0.0
         earned_by_objective: Counter = Counter()
         for module in modules:
@@ -119,7 +124,7 @@ def gradebook_rows(records: dict[tuple[str, str], Record], trainees: list[str], 
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict]) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
@@ -271,11 +276,19 @@ def missed_figure(path: Path, shares: list[tuple[str, float]], cohort: str) -> P
     return path
 
 
+ASSESSMENT_NOTE = ("An assessment: these modules were released with --assessment. The trainees' checks said only "
+                   "whether an answer had the right form; their folder held no ground truth and no exercise file, and "
+                   "every point here was scored by the grader alone, with data the trainees never had.")
+
+
 def summary_page(cohort: str, course: str, records: dict[tuple[str, str], Record], trainees: list[str],
-                 modules: list[dict], shares: list[tuple[str, float]], figure_name: str, folder_notes: list[str]) -> str:
+                 modules: list[dict], shares: list[tuple[str, float]], figure_name: str, folder_notes: list[str],
+                 assessment: bool = False) -> str:
     body = [f"<h1>{html.escape(course)}: grading summary for {html.escape(cohort)}</h1>",
             f"<p>{len(trainees)} trainee(s), {len(modules)} module(s). The gradebook is <code>gradebook.csv</code>; "
             "each trainee's feedback is in <code>feedback/</code>.</p>"]
+    if assessment:
+        body.append(f"<p><strong>{html.escape(ASSESSMENT_NOTE)}</strong></p>")
     head = "".join(f"<th>{html.escape(STATUS_WORDS[s])}</th>" for s in STATUS_WORDS)
     rows = []
     for module in modules:

@@ -34,7 +34,7 @@ class Restored:
     notes: list[str] = field(default_factory=list)
 
 
-def read_submission(content: bytes, module_id: str) -> NotebookNode:
+def read_submission(content: bytes, module_id: str, notes: list[str] | None = None) -> NotebookNode:
     """The hand-in as a notebook, or :class:`InvalidNotebook` saying why it is not one.
 
     Lenient on purpose: a notebook with repeated cell ids or odd metadata is still read (those are
@@ -42,10 +42,19 @@ def read_submission(content: bytes, module_id: str) -> NotebookNode:
     """
     try:
         raw = json.loads(content.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InvalidNotebook("the file is not text (it is not a Jupyter notebook)") from None
+    except UnicodeDecodeError as error:
+        raise InvalidNotebook(_not_utf8(content, error)) from None
     except ValueError as error:
         raise InvalidNotebook(f"the file is not a readable notebook (broken JSON: {error})") from None
+    if isinstance(raw, dict) and isinstance(raw.get("nbformat"), int) and raw["nbformat"] < 4 and isinstance(raw.get("worksheets"), list):
+        try:  # an older Jupyter's notebook (cells inside worksheets): upgraded, then graded like any other
+            old_format = raw["nbformat"]
+            raw = nbformat.convert(nbformat.from_dict(raw), 4)
+            if notes is not None:
+                notes.append(f"the notebook was saved in the old format nbformat {old_format}; the grader upgraded it to nbformat 4")
+        except Exception as error:
+            raise InvalidNotebook(f"the notebook is in the old format {raw.get('nbformat')} and could not be upgraded "
+                                  f"({type(error).__name__})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list) or not isinstance(raw.get("nbformat"), int):
         raise InvalidNotebook("the file is JSON but not a Jupyter notebook (no cells)")
     try:
@@ -68,6 +77,18 @@ def read_submission(content: bytes, module_id: str) -> NotebookNode:
         if not isinstance(cell.get("metadata", {}), dict):
             cell["metadata"] = {}
     return nb
+
+
+def _not_utf8(content: bytes, error: UnicodeDecodeError) -> str:
+    """Why a file that is not UTF-8 cannot be read, telling a notebook with one bad byte from a file
+    that is not text at all."""
+    position, byte = error.start, content[error.start]
+    try:
+        json.loads(content.decode("utf-8", errors="replace"))
+    except ValueError:
+        return "the file is not text (it is not a Jupyter notebook)"
+    return (f"the notebook is JSON but has a byte that is not UTF-8 (0x{byte:02x} at byte {position}; the file was probably "
+            "saved in another encoding, such as Windows-1252): open it in Jupyter and save it again, or fix that character")
 
 
 def _identity(cell: dict, by_id: dict[str, int], by_role: dict[tuple[str, str], int], by_grade_id: dict[str, int]) -> int | None:
@@ -111,6 +132,9 @@ def restore(submission: NotebookNode, released: NotebookNode) -> Restored:
         order.append(identity)
         anchor = identity
 
+    recognised = sum(1 for found in candidates.values() if found)
+    if recognised * 2 < len(source_cells):  # none, or most of the course's cells are not there
+        raise InvalidNotebook(_not_this_module(released, submission, recognised, len(source_cells)))
     notes: list[str] = []
     first_seen = list(dict.fromkeys(order))
     if first_seen != sorted(first_seen):
@@ -156,6 +180,15 @@ def restore(submission: NotebookNode, released: NotebookNode) -> Restored:
     if added_count:
         notes.append(f"{added_count} cell(s) added by the trainee were kept")
     return Restored(result, notes)
+
+
+def _not_this_module(released: NotebookNode, submission: NotebookNode, recognised: int, total: int) -> str:
+    module = released.metadata.get("academy", {}).get("module", "")
+    heading = next((line.lstrip("# ").strip() for cell in submission.cells if cell.get("cell_type") == "markdown"
+                    for line in str(cell.get("source", "")).splitlines() if line.startswith("#")), None)
+    instead = f"{len(submission.cells)} cell(s)" + (f", the first heading '{heading[:80]}'" if heading else ", no heading")
+    return (f"not module {module}'s notebook: {recognised} of its {total} course cells were found "
+            f"(found instead: {instead}); a notebook must be the released one, with answers written into it")
 
 
 def _keep_unlocked(original: NotebookNode, found: list[dict], name: str, notes: list[str]) -> NotebookNode:

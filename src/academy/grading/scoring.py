@@ -259,8 +259,11 @@ def setup_namespace(released_solution, folder: Path | None = None) -> tuple[dict
         code = TransformerManager().transform_cell(setup.source)
     except Exception:
         code = setup.source
+    from academy.exercise.trainee import answer_key_side
+
     try:
-        with _working_folder(folder):
+        # The real exercises, even in an assessment: this runs in the grader, with the answer key.
+        with _working_folder(folder), answer_key_side():
             exec(compile(code, "<setup cell>", "exec"), namespace)
     except Exception as error:
         return namespace, f"the setup cell could not run for the extra tests ({type(error).__name__}: {error})"

@@ -82,12 +82,13 @@ def discover(root: Path | str, modules: dict[str, str]) -> Discovery:
     found: dict[str, dict[str, list[_Candidate]]] = {}
     trainee_notes: dict[str, list[str]] = {}
     broken: dict[str, str] = {}
-    for entry in sorted(root.iterdir()):
-        if entry.name.startswith("."):
-            continue
+    entries = [entry for entry in sorted(root.iterdir()) if not entry.name.startswith(".")]
+    ids = _distinct_ids(entries, trainee_notes)
+    for entry in entries:
         if entry.is_dir():
             raw, _, rest = entry.name.partition("+")
-            trainee = trainee_name(raw)
+            trainee = ids[_raw_name(entry)]
+            found.setdefault(trainee, {})  # an empty folder is a trainee who handed nothing in
             stamp = rest.split("+")[1] if rest.count("+") >= 1 else ""
             for path in sorted(entry.rglob("*.ipynb")):
                 if any(part.startswith(".") for part in path.relative_to(entry).parts):
@@ -96,7 +97,7 @@ def discover(root: Path | str, modules: dict[str, str]) -> Discovery:
                 _add(found, trainee, modules, trainee_notes, _Candidate(
                     f"{entry.name}/{path.relative_to(entry).as_posix()}", path.name, timestamp, _file_reader(path)))
         elif entry.suffix.lower() == ".zip":
-            trainee = trainee_name(entry.stem)
+            trainee = ids[_raw_name(entry)]
             try:
                 with zipfile.ZipFile(entry) as archive:
                     members = [info for info in archive.infolist() if not info.is_dir()]
@@ -138,6 +139,37 @@ def discover(root: Path | str, modules: dict[str, str]) -> Discovery:
             per_module[module_id] = submission
         result[trainee] = per_module
     return Discovery(result, trainee_notes)
+
+
+def _raw_name(entry: Path) -> str:
+    """The trainee's name as the folder or zip gives it (nbgrader's inbound: before the first '+')."""
+    if entry.is_dir():
+        return entry.name.partition("+")[0].strip()
+    return entry.stem.strip() if entry.suffix.lower() == ".zip" else ""
+
+
+def _distinct_ids(entries: list[Path], notes: dict[str, list[str]]) -> dict[str, str]:
+    """A trainee id per raw name. The same name (a folder and a zip, nbgrader's several hand-ins)
+    is one trainee; different names that clean to the same id ('Ana Lopez' and 'Ana_Lopez', '???'
+    and '!!!') stay different trainees, the later ones with '-2', '-3', ... and a note."""
+    raw_names = list(dict.fromkeys(_raw_name(e) for e in entries if e.is_dir() or e.suffix.lower() == ".zip"))
+    taken = {trainee_name(raw) for raw in raw_names}
+    ids: dict[str, str] = {}
+    first: dict[str, str] = {}
+    for raw in raw_names:
+        base = trainee_name(raw)
+        if base not in first:
+            first[base] = raw
+            ids[raw] = base
+            continue
+        number = 2
+        while f"{base}-{number}" in taken:
+            number += 1
+        ids[raw] = f"{base}-{number}"
+        taken.add(ids[raw])
+        notes.setdefault("", []).append(
+            f"'{first[base]}' and '{raw}' both make the trainee id '{base}': graded apart, as '{base}' and '{ids[raw]}'")
+    return ids
 
 
 def _add(found, trainee, modules, notes, candidate: _Candidate) -> None:

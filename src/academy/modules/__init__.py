@@ -48,6 +48,7 @@ from typing import Any
 
 MODULE_PATH_ENV = "ACADEMY_MODULE_PATH"
 MODULE_ID = re.compile(r"^\d{2}$")
+EXERCISE_FILE = re.compile(r"^m\d{2}\.py$")  # a module's exercise file, mNN.py
 
 _package_dir = str(Path(__file__).resolve().parent)
 _added_paths: list[str] = []
