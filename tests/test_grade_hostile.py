@@ -675,7 +675,7 @@ def test_an_assessments_checks_judge_only_the_form(assessment):
     right, wrong = checks_shown(out, "right-form"), checks_shown(out, "wrong-form")
     assert right["q1"].startswith("Exercise 92.1: answer recorded. It has the form the task asks for (`cnc101_mean_spindle_c`: "
                                   "a number in degC).")
-    assert wrong["q1"].startswith("Exercise 92.1: not in the form the task asks for yet. Expected a number in degC, got a table")
+    assert wrong["q1"].startswith("Exercise 92.1: not in the form the task asks for yet. Expected a number in degC, got a whole table")
     assert wrong["q2"].startswith("Exercise 92.2: not in the form the task asks for yet. Expected a column with one value per "
                                   "machine") and "got the number 3.2" in wrong["q2"]
     assert checks_shown(out, "blank")["q1"].startswith("Exercise 92.1: not attempted yet.")

@@ -6,7 +6,6 @@ trainee's code does inside the kernel changes it."""
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 import pytest
@@ -32,9 +31,9 @@ def graded(nb, tmp_path: Path):
     env.update({"PYTHONPATH": src, "HOME": str(tmp_path), "MPLCONFIGDIR": str(tmp_path / "mpl"),
                 "IPYTHONDIR": str(tmp_path / "ipython"), modules.MODULE_PATH_ENV: str(TEST_COURSE)})
     released = trainee("90")
-    execution = run_notebook(restore(nb, released).notebook, "90", ["q1", "q2"], tmp_path, env,
-                             Limits(cell_timeout_s=60, memory_mb=4096, cpu_seconds=120), secrets.token_hex(8))
     exercises = {exercise.name: exercise for exercise in modules.load_module("90").exercises}
+    execution = run_notebook(restore(nb, released).notebook, "90", {name: exercises[name].variables for name in ("q1", "q2")},
+                             tmp_path, env, Limits(cell_timeout_s=60, memory_mb=4096, cpu_seconds=120))
     data = modules.load_module("90").data()
     results = {name: score_exercise(exercise, execution.answers.get(name), data, None, {},
                                     stopped_with=execution.stopped.get(name))
