@@ -428,6 +428,20 @@ def test_q4_names_the_figure_drawn_under_another_name(ex, tables):
     assert result.message.startswith("Your figure is in `fig`, but the check reads only `vibration_fig`")
 
 
+def test_q4_names_the_newer_figure_when_the_checked_one_is_older(ex, tables):
+    """Second trainee review: a first wrong figure stored as `vibration_fig`, then a right one as
+    `fig`: the check names `fig` as the newer figure rather than judging the old one alone."""
+    wrong_first = Q4_ANSWER.replace('linestyle="--"', 'linestyle="-"')
+    namespace = run_answer(wrong_first + Q4_ANSWER.replace("vibration_fig, ax", "fig, ax"), tables)
+    result = ex.q4.verdict(namespace)
+    assert result.status == "incorrect"
+    assert result.message.startswith("`vibration_fig` holds an older figure than `fig`, and the check reads only `vibration_fig`.")
+    # The other way round (the checked figure is the newer one) it is judged as usual.
+    namespace = run_answer(Q4_ANSWER.replace("vibration_fig, ax", "fig, ax") + wrong_first, tables)
+    result = ex.q4.verdict(namespace)
+    assert result.status == "incorrect" and "older figure" not in result.message
+
+
 def test_q4_placeholder_says_delete_that_line(ex, tables):
     result = verdict(ex, "q4", "vibration_fig = ...", tables)
     assert result.status == "not_attempted" and "delete the line `vibration_fig = ...`" in result.message

@@ -315,11 +315,21 @@ def worded_for_cell(exercise: Exercise, verdict: Verdict, answer_value: Any, dat
 
 
 def named_elsewhere(exercise: Exercise, verdict: Verdict | None, data: Any, elsewhere: Mapping[str, Any],
-                    missing: bool | None = None) -> Verdict | None:
+                    missing: bool | None = None, answer_value: Any = MISSING) -> Verdict | None:
     """For a "not attempted yet" ``verdict``: a "not yet right" that names the other variable
     holding the answer (a figure kept in the worked example's ``fig``), or, when the answer
-    variable does not exist at all (``missing``), a variable spelled almost like it. Any other
-    verdict, or when neither is found, ``verdict`` unchanged. Never raises."""
+    variable does not exist at all (``missing``), a variable spelled almost like it. For a "not yet
+    right" figure (``answer_value``): the other variable holding a newer figure that shows what the
+    task asks, since the trainee is looking at that one. Any other verdict, or when none is found,
+    ``verdict`` unchanged. Never raises."""
+    if verdict is not None and verdict.status == "incorrect" and answer_value is not MISSING:
+        try:
+            newer = _newer_right_figure(exercise, answer_value, data, elsewhere)
+        except Exception:
+            newer = None
+        if newer is not None:
+            return _incorrect(exercise, word("reason.older_figure", variable=exercise.variables[0], found=newer))
+        return verdict
     if verdict is not None and verdict.status != "not_attempted":
         return verdict
     variable = exercise.variables[0]
@@ -335,6 +345,28 @@ def named_elsewhere(exercise: Exercise, verdict: Verdict | None, data: Any, else
     except Exception:  # the plain "not attempted yet" is still true
         pass
     return verdict
+
+
+def _newer_right_figure(exercise: Exercise, answer_value: Any, data: Any, elsewhere: Mapping[str, Any]) -> str | None:
+    """The name of another variable holding a figure made after the answer's (pyplot numbers its
+    figures in the order they are made) that shows what the task asks, for a figure exercise."""
+    own = getattr(answer_value, "number", None)
+    if len(exercise.variables) != 1 or not exercise.kinds[0].look_elsewhere or not isinstance(own, int):
+        return None
+    kind = exercise.kinds[0]
+    newer = sorted(((value.number, name) for name, value in elsewhere.items()
+                    if not name.startswith("_") and kind.may_hold(value)
+                    and isinstance(getattr(value, "number", None), int) and value.number > own), reverse=True)
+    if not newer:
+        return None
+    expected = expected_answer(exercise, data)[exercise.variables[0]]
+    for _, name in newer:
+        try:
+            if kind.resembles(kind.convert(to_plain(elsewhere[name])), expected):
+                return name
+        except Exception:  # WrongForm, or a value that cannot be read: not the answer
+            continue
+    return None
 
 
 def _similar_name(exercise: Exercise, elsewhere: Mapping[str, Any]) -> str | None:

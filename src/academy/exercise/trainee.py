@@ -144,7 +144,7 @@ class BoundExercise:
         verdict = score(self.exercise, answer, data)  # the three-argument form (see core.named_elsewhere)
         verdict = worded_for_cell(self.exercise, verdict, answer, data, last_run.source if last_run is not None else None)
         others = {name: value for name, value in namespace.items() if name not in values}
-        return named_elsewhere(self.exercise, verdict, data, others)
+        return named_elsewhere(self.exercise, verdict, data, others, answer_value=answer)
 
     def check(self) -> None:
         """Show whether the answer is not attempted yet, not yet right (and why), or correct."""

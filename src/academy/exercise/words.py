@@ -60,6 +60,14 @@ COMMON_WORDS: dict[str, str] = {
         "Store it under that name: write `{variable}, ax = plt.subplots(...)` in place of "
         "`{found}, ax = plt.subplots(...)`, run the cell, then run this check again."
     ),
+    # The answer variable holds a figure the check finds wrong, and another name holds a newer one
+    # that shows what the task asks (a later run stored it under the worked example's `fig`).
+    "reason.older_figure": (
+        "`{variable}` holds an older figure than `{found}`, and the check reads only `{variable}`. Your "
+        "newer figure in `{found}` shows what the task asks: store it under the check's name by writing "
+        "`{variable}, ax = plt.subplots(...)` in place of `{found}, ax = plt.subplots(...)`, run the cell, "
+        "then run this check again."
+    ),
     # the answer variable does not exist, but a name spelled almost like it does
     "reason.similar_name": (
         "There is no `{variable}` yet, but there is `{found}`: check the spelling. The check reads only "
