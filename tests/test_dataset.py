@@ -240,17 +240,18 @@ def bearing_captures(plant: Path) -> pd.DataFrame:
 
 
 def test_an_early_bearing_defect_shows_in_the_envelope_before_the_plain_spectrum(plant):
-    """The lesson the waveforms carry (benchmarks/plant_fitness.py measures it in full): at a true
-    bearing health of 0.7-0.8, a line at BPFO or BPFI 12 dB above its neighbourhood is in the
-    envelope spectrum of most captures and in the plain spectrum of few; sound bearings rarely show one."""
+    """The lesson the waveforms carry (benchmarks/plant_fitness.py measures it in full): with each
+    spectrum's alarm level set where 5 % of a kind's sound bearings (true health above 0.95) reach
+    it, most captures at a true health of 0.7-0.8 alarm in the envelope spectrum and few in the plain
+    one. (On a pump the plain rule's level sits high: its BPFO, 3.03 x, lies within slip of 3x.)"""
     lines = bearing_captures(plant)
-    assert {"cnc", "conveyor"} <= set(lines["kind"])
+    assert set(lines["kind"]) == {"cnc", "coolant_pump", "conveyor"}
     for kind, of_kind in lines.groupby("kind"):
         early = of_kind[of_kind["health"].between(0.7, 0.8)]
         sound = of_kind[of_kind["health"] > 0.95]
         assert len(early) >= 20 and len(sound) >= 20, kind
-        envelope, plain = (early["envelope_db"] >= 12).mean(), (early["plain_db"] >= 12).mean()
-        assert envelope > 0.45 and envelope > plain + 0.35, (kind, envelope, plain)
+        found = {method: (early[f"{method}_db"] > sound[f"{method}_db"].quantile(0.95)).mean() for method in ("plain", "envelope")}
+        assert found["envelope"] > 0.4 and found["envelope"] > found["plain"] + 0.3, (kind, found)
         assert (sound["envelope_db"] >= 12).mean() < 0.05, kind
 
 
@@ -259,6 +260,9 @@ def test_every_bearing_replacement_had_a_route_capture_in_the_month_before(plant
     events = read(plant, "truth", "maintenance")
     replaced = events[events["mode"].astype(str).str.contains("bearing") & events["kind"].isin(["corrective", "condition_based"])]
     assert len(replaced) >= 5
+    # The pumps' bearings wear out too, a few a year at most (the round does not inspect them).
+    pumps = replaced[replaced["mode"] == "pump_bearing"]
+    assert 1 <= len(pumps) and pumps["failure"].sum() <= 3
     for event in replaced.itertuples(index=False):
         before = captures[(captures["asset_id"] == event.asset_id) & (captures["timestamp"] < event.start)
                           & (captures["timestamp"] >= event.start - pd.Timedelta(days=30))]
