@@ -224,6 +224,7 @@ def _record_rules(rules: RuleSet, tables: dict, thoughtful: bool) -> None:
 
 
 COMPONENT_WORDS = {"spindle_bearing": ("spindle", "spdl", "sp."), "gearbox_bearing": ("gearbox", "gbx", "g/box", "gear box", "gb "),
+                   "pump_bearing": ("pump b", "motor b", "mtr b"),
                    "pump_seal": ("seal",), "impeller_wear": ("imp",), "compressor_valve": ("valve", "vlv")}
 
 

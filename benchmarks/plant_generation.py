@@ -51,6 +51,7 @@ def run_one(line_copies: int, years: int) -> dict:
     """Generate one plant in this process and report time, size, rows and peak memory."""
     import numpy as np
 
+    from plantsim import vibration
     from plantsim.writer import write_plant
 
     scenario = scaled_scenario(line_copies, years) if (line_copies, years) != (1, 1) else None
@@ -74,7 +75,7 @@ def run_one(line_copies: int, years: int) -> dict:
                        if meta.schema.column(i).physical_type in ("FLOAT", "DOUBLE")]
             sensor_values += meta.num_rows * len(numeric)
         waveform_rows = manifest["tables"].get("clean/vibration", {}).get("rows", 0)
-        sensor_values += waveform_rows * 12800
+        sensor_values += waveform_rows * vibration.CAPTURE_SAMPLES
         rng = np.random.default_rng(0)
         start = time.perf_counter()
         remaining = sensor_values

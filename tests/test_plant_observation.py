@@ -9,9 +9,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from scipy.signal import butter, hilbert, sosfiltfilt
+from scipy.signal import lfilter as scipy_lfilter
 
+import spectra
 from plant_fixtures import build_truth, with_health
+from plantsim import assets as asset_kinds
 from plantsim import energy, quality, sensors, vibration
 from plantsim.model import State
 
@@ -328,15 +330,31 @@ def test_a_looser_chiller_in_the_scenario_lets_the_coolant_wander_more(plant):
 
 # --- vibration waveforms -------------------------------------------------------------------------------
 
-def envelope_peak_ratio(signal: np.ndarray, sample_rate: float, frequency: float) -> float:
-    """Height of the envelope-spectrum peak at ``frequency`` over the spectrum's level around it."""
-    band = butter(4, [2000, 5000], btype="band", fs=sample_rate, output="sos")
-    envelope = np.abs(hilbert(sosfiltfilt(band, signal)))
-    spectrum = np.abs(np.fft.rfft((envelope - envelope.mean()) * np.hanning(len(envelope))))
-    freqs = np.fft.rfftfreq(len(envelope), 1 / sample_rate)
-    at = (freqs > frequency * 0.98) & (freqs < frequency * 1.02)
-    around = (freqs > frequency * 0.7) & (freqs < frequency * 1.3) & ~at
-    return spectrum[at].max() / np.median(spectrum[around])
+# kind: (shaft speed rpm, bearing, velocity of a new machine mm/s), as the default plant has them
+WAVEFORM_MACHINES = {"cnc": (12000.0, asset_kinds.SPINDLE_BEARING, 0.672),
+                     "coolant_pump": (2900.0, asset_kinds.PUMP_BEARING, 0.426),
+                     "conveyor": (1450.0, asset_kinds.CONVEYOR_BEARING, 0.426)}
+SEEDS = range(10)
+
+
+def capture(kind: str, health: float, seed: int) -> np.ndarray:
+    """One stored capture (after the ADC) of a machine whose bearing is at ``health``."""
+    rpm, bearing, velocity = WAVEFORM_MACHINES[kind]
+    raw = vibration.synthesize(np.random.default_rng(seed), kind, rpm, rpm, bearing.bpfo_order(), bearing.bpfi_order(),
+                               velocity, late_damage=(1 - health) ** 4, bearing_health=health, impeller_damage=0.0)
+    return vibration.quantise(raw)
+
+
+def defect_lines(kind: str, signal: np.ndarray) -> dict:
+    """The BPFO line in the plain and in the envelope spectrum (dB over its neighbourhood), and where
+    the envelope's strongest line between 0.5 and 1.5 x BPFO lies, as a share of BPFO."""
+    rpm, bearing, _ = WAVEFORM_MACHINES[kind]
+    fs = vibration.CHANNELS[kind].sample_rate_hz
+    bpfo = bearing.bpfo_order() * rpm / 60
+    plain, freqs = spectra.amplitude_spectrum(signal, fs)
+    envelope, envelope_freqs = spectra.envelope_spectrum(signal, fs, vibration.STRUCTURAL_RESONANCE_HZ[kind])
+    return {"plain_db": spectra.line_db(plain, freqs, bpfo), "envelope_db": spectra.line_db(envelope, envelope_freqs, bpfo),
+            "strongest": spectra.strongest_line_hz(envelope, envelope_freqs, 0.5 * bpfo, 1.5 * bpfo) / bpfo}
 
 
 def test_bpfo_peak_emerges_as_the_bearing_wears(plant):
@@ -345,39 +363,81 @@ def test_bpfo_peak_emerges_as_the_bearing_wears(plant):
     health = asset.health["spindle_bearing"][step_of(plant, captures["timestamp"])]
     bpfo_order = asset.spec.bearing.bpfo_order()
     assert bpfo_order == pytest.approx(7.6, abs=0.1)
-    ratios = np.array([envelope_peak_ratio(np.asarray(x, np.float64), fs, bpfo_order * rpm / 60)
-                       for x, fs, rpm in zip(captures["accel_g"], captures["sample_rate_hz"], captures["speed_rpm"])])
-    assert (ratios[health > 0.85] < 5).all()  # absent while the bearing is sound
-    assert (ratios[health < 0.6] > 15).all()  # a clear line once the outer race is damaged
-    # The peak sits at BPFO, not just anywhere: before inner-race impacts join in, it is the
-    # highest line between 0.5 and 1.5 x BPFO.
-    outer_race_only = (health > vibration.BPFI_ONSET_HEALTH) & (health < 0.7)
-    assert outer_race_only.sum() >= 2
-    for signal, rpm in zip(captures["accel_g"][outer_race_only], captures["speed_rpm"][outer_race_only]):
+    lines = []
+    for signal, fs, rpm in zip(captures["accel_g"], captures["sample_rate_hz"], captures["speed_rpm"]):
+        envelope, freqs = spectra.envelope_spectrum(signal, fs, vibration.STRUCTURAL_RESONANCE_HZ["cnc"])
         bpfo = bpfo_order * rpm / 60
-        band = butter(4, [2000, 5000], btype="band", fs=12800, output="sos")
-        envelope = np.abs(hilbert(sosfiltfilt(band, np.asarray(signal, np.float64))))
-        spectrum = np.abs(np.fft.rfft((envelope - envelope.mean()) * np.hanning(len(envelope))))
-        freqs = np.fft.rfftfreq(len(envelope), 1 / 12800)
-        window = (freqs > 0.5 * bpfo) & (freqs < 1.5 * bpfo)
-        assert freqs[window][np.argmax(spectrum[window])] == pytest.approx(bpfo, rel=0.01)
+        lines.append((spectra.line_db(envelope, freqs, bpfo), spectra.strongest_line_hz(envelope, freqs, 0.5 * bpfo, 1.5 * bpfo) / bpfo))
+    line_db, strongest = np.array(lines).T
+    assert (line_db[health > 0.85] < 12).all()  # absent while the bearing is sound
+    assert (line_db[health < 0.6] > 25).all()  # a clear line once the outer race is damaged
+    # The peak sits at BPFO (within the slip), not just anywhere: before inner-race impacts join in,
+    # it is the highest line between 0.5 and 1.5 x BPFO.
+    outer_race_only = (health > vibration.BPFI_ONSET_HEALTH) & (health < 0.75)
+    assert outer_race_only.sum() >= 2
+    assert np.abs(strongest[outer_race_only] - 1) == pytest.approx(0, abs=spectra.SLIP)
+
+
+@pytest.mark.parametrize("kind", list(WAVEFORM_MACHINES))
+def test_an_early_defect_shows_in_the_envelope_before_the_plain_spectrum(kind):
+    """Health 0.75: the outer race has just begun to spall. Its impacts ring the housing's resonance,
+    far above the defect frequency: the envelope spectrum's strongest line near BPFO is at BPFO, high
+    above its neighbourhood, while the plain spectrum's line at BPFO has not moved from a sound
+    bearing's (masked by the machine's own low-frequency content)."""
+    early = [defect_lines(kind, capture(kind, 0.75, seed)) for seed in SEEDS]
+    sound = [defect_lines(kind, capture(kind, 0.98, seed)) for seed in SEEDS]
+    assert all(abs(line["strongest"] - 1) <= spectra.SLIP for line in early)
+    assert min(line["envelope_db"] for line in early) > 12
+    assert np.median([line["envelope_db"] for line in early]) > np.median([line["envelope_db"] for line in sound]) + 8
+    assert sum(line["envelope_db"] > 10 for line in sound) <= 1  # a sound bearing shows no line
+    assert sum(abs(line["strongest"] - 1) <= spectra.SLIP for line in sound) <= 3
+    moved = [e["plain_db"] - s["plain_db"] for e, s in zip(early, sound)]
+    assert np.abs(moved).max() < 3, moved
+
+
+@pytest.mark.parametrize("kind", ["cnc", "conveyor"])
+def test_a_grown_defect_shows_in_the_plain_spectrum_too(kind):
+    """Later, a rolling element takes longer to cross the grown spall: the BPFO line rises in the plain
+    spectrum as well (on a pump BPFO = 3.03 x lies within the slip of the strong 3x line)."""
+    grown = [defect_lines(kind, capture(kind, 0.4, seed)) for seed in SEEDS]
+    assert np.median([line["plain_db"] for line in grown]) > 13
+    assert min(line["envelope_db"] for line in grown) > 25
+
+
+@pytest.mark.parametrize("kind", list(vibration.CHANNELS))
+def test_each_impact_rings_out_well_before_the_next(kind):
+    """The housing's resonance lies well above the defect frequencies, inside the analyser's span with
+    room for the envelope's band, and is damped enough (a few percent) that a ring has decayed to
+    under a quarter of its peak by the next inner-race impact at the top speed."""
+    rpm, bearing, _ = WAVEFORM_MACHINES[kind]
+    channel = vibration.CHANNELS[kind]
+    bpfi = bearing.bpfi_order() * rpm / 60
+    assert channel.resonance_hz > 5 * bpfi and (1 + spectra.BAND_SHARE) * channel.resonance_hz < 0.45 * channel.sample_rate_hz
+    assert 0.02 <= channel.damping <= 0.06
+    assert channel.sample_rate_hz * channel.duration_s == 16384  # 6,400 lines
+    b, a = vibration._resonator(channel.resonance_hz, channel.damping, channel.sample_rate_hz)
+    impulse = np.zeros(channel.sample_rate_hz // 100)
+    impulse[0] = 1.0
+    ring = np.abs(scipy_lfilter(b, a, impulse))
+    assert ring.max() == pytest.approx(1.0, abs=0.3)
+    next_impact = int(channel.sample_rate_hz / bpfi)
+    assert ring[next_impact:].max() < 0.25 * ring.max()
 
 
 def test_overall_waveform_rms_rises_late():
-    args = dict(kind="cnc", speed_rpm=12000.0, nominal_rpm=12000.0, bpfo_order=7.6, bpfi_order=9.4,
-                baseline_velocity_mm_s=0.67, impeller_damage=0.0, sample_rate_hz=12800, duration_s=1.0)
+    new, early, late = capture("cnc", 0.97, 3), capture("cnc", 0.7, 3), capture("cnc", 0.1, 3)
+    fs, resonance = vibration.CHANNELS["cnc"].sample_rate_hz, vibration.STRUCTURAL_RESONANCE_HZ["cnc"]
 
-    def capture(health):
-        damage = 1 - health
-        return vibration.synthesize(np.random.default_rng(3), late_damage=damage**4, bearing_health=health, **args)
+    def line(signal, frequency):
+        return spectra.line_db(*spectra.envelope_spectrum(signal, fs, resonance), frequency)
 
-    new, early, late = capture(0.97), capture(0.7), capture(0.1)
-    assert envelope_peak_ratio(early, 12800, 7.6 * 200) > 10  # the defect is visible early ...
+    bpfo, bpfi = (asset_kinds.SPINDLE_BEARING.bpfo_order() * 200, asset_kinds.SPINDLE_BEARING.bpfi_order() * 200)
+    assert line(early, bpfo) > 20  # the defect is visible early ...
     assert early.std() < 1.2 * new.std()  # ... while the overall level has hardly moved
     assert late.std() > 2.5 * new.std()
     # Late, inner-race impacts swing with the load zone: sidebands at the shaft speed around BPFI.
-    assert envelope_peak_ratio(late, 12800, 9.4 * 200) > 8
-    assert envelope_peak_ratio(late, 12800, 9.4 * 200 - 200) > 5
+    assert line(late, bpfi) > 15
+    assert line(late, bpfi - 200) > 10
 
 
 def test_waveform_route_shape_and_storage(plant):
@@ -392,31 +452,48 @@ def test_waveform_route_shape_and_storage(plant):
     assert len(captures) == 6  # three weeks
     lsb = 100.0 / 2**16
     for signal in captures["accel_g"]:
-        assert signal.dtype == np.float32 and len(signal) == 12800
+        assert signal.dtype == np.float32 and len(signal) == 16384
         assert np.allclose(signal / lsb, np.round(signal / lsb), atol=1e-3)
+    assert (captures["sample_rate_hz"] == 51200).all()
     buffer = io.BytesIO()
     pq.write_table(pa.Table.from_pandas(captures, preserve_index=False), buffer, compression="zstd")
     back = pq.read_table(io.BytesIO(buffer.getvalue()))
     assert back.schema.field("accel_g").type == pa.list_(pa.float32())
-    # About 800 captures in a plant-year must stay under ~25 MB.
-    assert buffer.tell() / len(captures) < 25e6 / 800
-    assert len(vibration.waveforms(plant.assets["CNV-101"], plant, rng())) == 0
+    # About 950 captures in a plant-year must stay under ~30 MB.
+    assert buffer.tell() / len(captures) < 30e6 / 950
+    # The route also records the line's pump and conveyor, after its machining centres.
+    later = {}
+    for other in ("PMP-101", "CNV-101"):
+        theirs = vibration.waveforms(plant.assets[other], plant, rng())
+        assert len(theirs) == 6 and (theirs["sample_rate_hz"] == 25600).all()
+        assert all(len(signal) == 16384 for signal in theirs["accel_g"])
+        later[other] = theirs["timestamp"].dt.tz_convert(plant.timeline.timezone).dt.time.min()
+    assert local.dt.time.min() < later["PMP-101"] < later["CNV-101"]
+    assert len(vibration.waveforms(plant.assets["CMP-01"], plant, rng())) == 0
 
 
 def test_pump_waveform_shows_impeller_wear_at_shaft_and_vane_pass():
+    fs = vibration.CHANNELS["coolant_pump"].sample_rate_hz
+
     def line_height(signal, frequency):
-        spectrum = np.abs(np.fft.rfft(signal * np.hanning(len(signal))))
-        freqs = np.fft.rfftfreq(len(signal), 1 / 12800)
+        spectrum, freqs = spectra.amplitude_spectrum(signal, fs)
         return spectrum[np.abs(freqs - frequency) < 2].max()
 
     args = dict(kind="coolant_pump", speed_rpm=2900.0, nominal_rpm=2900.0, bpfo_order=3.03, bpfi_order=4.97,
-                baseline_velocity_mm_s=0.43, late_damage=0.0, bearing_health=None, sample_rate_hz=12800,
-                duration_s=1.0)
+                baseline_velocity_mm_s=0.43, late_damage=0.0, bearing_health=None)
     new = vibration.synthesize(np.random.default_rng(5), impeller_damage=0.0, **args)
     worn = vibration.synthesize(np.random.default_rng(5), impeller_damage=0.8, **args)
     shaft = 2900 / 60
     assert line_height(worn, shaft) > 2 * line_height(new, shaft)
     assert line_height(worn, vibration.PUMP_VANES * shaft) > 2 * line_height(new, vibration.PUMP_VANES * shaft)
+
+
+def test_conveyor_waveform_carries_the_gear_mesh():
+    fs = vibration.CHANNELS["conveyor"].sample_rate_hz
+    signal = capture("conveyor", 0.98, 1)
+    spectrum, freqs = spectra.amplitude_spectrum(signal, fs)
+    mesh = vibration.CONVEYOR_PINION_TEETH * 1450 / 60
+    assert spectra.line_db(spectrum, freqs, mesh) > 30
 
 
 # --- parts -----------------------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ that wears out, the way a condition-monitoring round does it:
 
 - a rolling bearing (spindle, gearbox): the vibration velocity from the machine's own transmitter,
   the reading the historian records; a finding once it lies in the scenario's ISO 10816 zone
-  (zone C, "plan maintenance", by default). A machine that stands still then gives no reading;
+  (zone C, "plan maintenance", by default). A machine that stands still then gives no reading.
+  A pump's bearing is not on the round (plantsim.assets.INSPECTION_MODES): on a pump the overall
+  vibration does not tell the bearing from a worn impeller (the route's waveforms do);
 - an impeller: the head the pump has lost against its curve (%);
 - a mechanical seal: the leakage at the gland (ml/h);
 - a compressor inlet valve: the leak-back of a pressure test (%).
@@ -110,8 +112,8 @@ def log(truth, plant) -> pd.DataFrame:
         ratio = np.clip(np.asarray(truth.speed_rpm, dtype=np.float64)[steps] / truth.spec.nominal_speed_rpm, 0.0, None)
         vib = (truth.extra["vibration_noise_factor"][steps], truth.extra["vibration_noise_mm_s"][steps])
         for mode in truth.health:
-            if _family(mode) is None:
-                continue
+            if _family(mode) is None or mode not in noise.errors:
+                continue  # not a part the round inspects
             errors = tuple(e[noise.reached] for e in noise.errors[mode])
             value = readings(truth.spec, mode, truth.health, steps, running, ratio, vib, errors)
             measurement, unit, limit = limit_of(truth.spec, mode, plant.settings)

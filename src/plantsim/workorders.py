@@ -44,6 +44,7 @@ COMPONENT_SPELLINGS = {
     "spindle bearing": ("spindle bearing", "Spdl brg", "SPINDLE BRG", "sp. bearing", "spindle brgs",
                         "Spindle Bearing set"),
     "boring insert": ("boring insert", "insert", "INSERT", "boring tool", "cutting insert"),
+    "pump bearing": ("pump bearing", "pump brg", "PUMP BRG", "motor bearing DE", "mtr brg", "Pump Bearing"),
     "impeller": ("impeller", "Impeller", "IMPELLER", "imp.", "pump impeller", "impellor"),
     "mechanical seal": ("mechanical seal", "mech seal", "MECH. SEAL", "m/seal", "shaft seal", "Seal"),
     "gearbox bearing": ("gearbox bearing", "gbx brg", "GEARBOX BRG", "gear box bearing", "g/box bearing",

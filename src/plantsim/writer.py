@@ -202,7 +202,7 @@ def observe_group(truth: PlantTruth, plan, asset_numbers: dict[str, int], group_
         number = asset_numbers[asset_id]
         telemetry.append(sensors.telemetry(asset, truth, rng_for(seed, number, "sensors")))
         meters.append(energy.energy(asset, truth, rng_for(seed, number, "energy")))
-        if asset.spec.kind in ("cnc", "coolant_pump"):
+        if asset.spec.kind in vibration.WAVEFORM_KINDS:
             waves.append(vibration.waveforms(asset, truth, rng_for(seed, number, "vibration")))
         if asset.spec.kind == "cnc":
             observed, true_parts = quality.parts(asset, truth, rng_for(seed, number, "quality"))
