@@ -8,8 +8,8 @@ a trainee writes in one line each (a reading that is empty, exactly 0, flat for 
 its usual maximum, a jump against a redundant sensor, a duplicated key, a timestamp going backwards)
 find nearly every listed defect without a false alarm, the lesson teaches nothing. Its methods should
 still be rewarded: a state-aware look (the machine's state beside the reading), a rolling median with
-the median absolute deviation (the Hampel idea), peers of the same kind, the parts against the
-telemetry for a clock.
+the median absolute deviation (the Hampel idea) that asks the drive's other tags whether its load
+really peaked, peers of the same kind, the parts against the telemetry for a clock.
 
 Each rule flags rows; consecutive flagged rows of one asset and column are one *event*. An event that
 overlaps a listed defect's window on the same asset (and, for a sensor defect, the same column) finds
@@ -44,6 +44,10 @@ DAY_READINGS = 289  # a centred day of five-minute readings
 FLAT_READINGS = 24  # simple rule: two hours of identical readings is a stuck sensor
 STUCK_PRODUCING_READINGS = 24  # thoughtful rule: two hours of identical readings while the machine produces
 HAMPEL_K = 10.0  # thoughtful rule: a single reading this many robust deviations from both neighbours
+# One drive, three tags: a motor's load, its power and its current all follow the shaft's load. A short
+# load peak (a CNC's tool entering the cut, a hard spot in the casting: DATASHEET section 3.2) lifts all
+# three in the same reading; interference on one sensor's wire lifts one tag alone.
+DRIVE_TAGS = ("load_pct", "power_kw", "motor_current_a")
 PEER_K = 4.0  # thoughtful drift rule: a day this many robust deviations from the machine's usual gap to its peers
 STEP_K = 10.0  # thoughtful recalibration rule: a week-on-week step in that gap this many times its day-to-day noise
 
@@ -254,7 +258,7 @@ def thoughtful_rules(tables: dict) -> RuleSet:
             rules.add(f"flat for {STUCK_PRODUCING_READINGS} producing readings", "telemetry", asset, column, times,
                       (per_run_sum(x, producing) >= STUCK_PRODUCING_READINGS) & producing & x.notna().to_numpy())
             rules.add("single reading off both neighbours (Hampel)", "telemetry", asset, column, times,
-                      hampel_single(x.to_numpy(dtype=float), state))
+                      hampel_single(x.to_numpy(dtype=float), state) & ~drive_moves_along(rows, column))
             if column in TEMPERATURES or column == "pressure_bar":
                 rules.add("producing reading above 1.6 x the producing median", "telemetry", asset, column, times,
                           producing & (x > 1.6 * x[producing].median()).to_numpy())
@@ -290,6 +294,29 @@ def hampel_single(x: np.ndarray, state: np.ndarray) -> np.ndarray:
         small = np.minimum(np.abs(d1), np.abs(d2))
         return (same_state & (np.sign(d1) == np.sign(d2)) & (small > HAMPEL_K * scale)
                 & (np.abs(before - after) < 0.5 * small))
+
+
+def off_neighbours(x: np.ndarray) -> np.ndarray:
+    """How far each reading lies from the mean of its two neighbours, as a share of that mean."""
+    around = (np.r_[np.nan, x[:-1]] + np.r_[x[1:], np.nan]) / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(around != 0, x / around - 1, np.nan)
+
+
+def drive_moves_along(rows: pd.DataFrame, column: str) -> np.ndarray:
+    """Readings of a drive tag (DRIVE_TAGS) whose jump off both neighbours another tag of the same drive
+    shares: the same way, at least half as far (as a share of its neighbours). That is the drive's load
+    peaking for a moment, not a sensor's spike."""
+    along = np.zeros(len(rows), dtype=bool)
+    if column not in DRIVE_TAGS:
+        return along
+    jump = off_neighbours(rows[column].to_numpy(dtype=float))
+    for other in DRIVE_TAGS:
+        if other != column and other in rows.columns:
+            theirs = off_neighbours(rows[other].to_numpy(dtype=float))
+            with np.errstate(invalid="ignore"):
+                along |= (np.sign(theirs) == np.sign(jump)) & (np.abs(theirs) >= 0.5 * np.abs(jump))
+    return along
 
 
 def _peer_rule(rules: RuleSet, telemetry: pd.DataFrame, assets: pd.DataFrame) -> None:
