@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from plantsim import defects, events, historian, workorders
+from plantsim import alarms, defects, historian, workorders
 from plantsim.model import (AssetSpec, AssetTruth, BearingGeometry, Disturbance, FailureMode, MaintenanceEvent,
                             PlantTruth, State, Timeline)
 from plantsim.resolution import RESOLUTIONS, on_grid
@@ -228,7 +228,7 @@ def telemetry(plant) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def alarm_log(plant, telemetry) -> pd.DataFrame:
-    return events.alarms(telemetry, _register(plant), plant, np.random.default_rng(1))
+    return alarms.alarms(telemetry, _register(plant), plant, np.random.default_rng(1))
 
 
 @pytest.fixture(scope="module")
@@ -258,8 +258,8 @@ def _ns(values) -> np.ndarray:
 
 # --- alarms ------------------------------------------------------------------------------------
 
-def _rule(code: str) -> events.AlarmRule:
-    return next(r for r in events.ALARM_RULES if r.code == code)
+def _rule(code: str) -> alarms.AlarmRule:
+    return next(r for r in alarms.ALARM_RULES if r.code == code)
 
 
 def test_hysteresis_and_delays_keep_a_noisy_signal_from_chattering():
@@ -268,7 +268,7 @@ def test_hysteresis_and_delays_keep_a_noisy_signal_from_chattering():
     rng = np.random.default_rng(0)
     values = limit * (1.0 + 0.05 * rng.standard_normal(5000))
     states = np.full(5000, int(State.PRODUCING))
-    found = events.rule_alarms(values, states, rule, limit)
+    found = alarms.rule_alarms(values, states, rule, limit)
     naive_raises = np.sum((values[1:] > limit) & (values[:-1] <= limit))
     assert 0 < len(found["raise"]) < naive_raises / 5
     clear_level = limit * (1 - rule.deadband)
@@ -282,13 +282,13 @@ def test_a_clean_excursion_raises_once_after_the_on_delay_and_clears_after_the_o
     rule = _rule("VIB_HIGH")
     values = np.r_[np.full(20, 1.0), np.full(30, 3.5), np.full(20, 1.0)]
     states = np.full(len(values), int(State.PRODUCING))
-    found = events.rule_alarms(values, states, rule, 2.8)
+    found = alarms.rule_alarms(values, states, rule, 2.8)
     assert found["raise"].tolist() == [20 + rule.on_delay_steps - 1]
     assert found["clear"].tolist() == [50 + rule.off_delay_steps - 1]
     # A stop in the middle holds the alarm (suppressed, not cleared); it clears only once running
     # readings are back below the deadband.
     states[30:35] = int(State.OFF)
-    assert events.rule_alarms(values, states, rule, 2.8)["raise"].tolist() == [20 + rule.on_delay_steps - 1]
+    assert alarms.rule_alarms(values, states, rule, 2.8)["raise"].tolist() == [20 + rule.on_delay_steps - 1]
 
 
 def test_the_coolant_warning_sits_above_the_chiller_s_set_point_and_sees_a_chiller_fault(plant, telemetry, alarm_log):
@@ -299,13 +299,13 @@ def test_the_coolant_warning_sits_above_the_chiller_s_set_point_and_sees_a_chill
     pump = (faulty["asset_id"] == "PMP-101").to_numpy()
     start = int(np.flatnonzero(pump & (faulty["machine_state"] == "producing").to_numpy())[50])
     faulty.loc[faulty.index[start:start + 24], "coolant_temp_c"] = 27.5  # a chiller fault: two hours warm
-    warm = events.alarms(faulty, _register(plant), plant, np.random.default_rng(1))
+    warm = alarms.alarms(faulty, _register(plant), plant, np.random.default_rng(1))
     warning = warm[warm["alarm_code"] == "COOLANT_TEMP_HIGH"]
     assert len(warning) == 1 and warning["limit"].iloc[0] == plant.settings.coolant_setpoint_c + 4.0
     assert warning["asset_id"].iloc[0] == "PMP-101"
     # A plant that runs its coolant warmer sets the warning higher.
     warmer = replace(plant, settings=replace(plant.settings, coolant_setpoint_c=25.0))
-    assert "COOLANT_TEMP_HIGH" not in set(events.alarms(faulty, _register(plant), warmer, np.random.default_rng(1))["alarm_code"])
+    assert "COOLANT_TEMP_HIGH" not in set(alarms.alarms(faulty, _register(plant), warmer, np.random.default_rng(1))["alarm_code"])
 
 
 def test_vibration_alarms_follow_the_worn_bearing_at_the_iso_limits(plant, telemetry, alarm_log):
@@ -325,7 +325,7 @@ def test_vibration_alarms_follow_the_worn_bearing_at_the_iso_limits(plant, telem
 
 
 def test_alarm_log_columns_ids_and_acknowledgements(alarm_log):
-    assert list(alarm_log.columns) == events.ALARM_COLUMNS
+    assert list(alarm_log.columns) == alarms.ALARM_COLUMNS
     assert alarm_log["alarm_id"].is_unique
     assert alarm_log["raised_at"].is_monotonic_increasing
     acked = alarm_log.dropna(subset=["acknowledged_at"])
@@ -344,7 +344,7 @@ def test_acknowledgement_is_slower_at_night_and_waits_for_the_next_shift(plant):
     raised = early.append(night).append(pd.DatetimeIndex([sunday]))
     log = pd.DataFrame({"asset_id": "CNC-101", "severity": "critical",
                         "raised_ns": _ns(raised)})
-    acked = events._acknowledge(log, register, timeline, np.random.default_rng(3))
+    acked = alarms._acknowledge(log, register, timeline, np.random.default_rng(3))
     delay_min = (acked["acknowledged_ns"] - acked["raised_ns"]) / 6e10
     n = len(early)
     assert np.median(delay_min[n:2 * n]) > 2 * np.median(delay_min[:n])
@@ -357,7 +357,7 @@ def test_air_trip_floods_the_log_and_is_acknowledged_at_once_late(plant, alarm_l
     first_ten = alarm_log[(alarm_log["raised_at"] >= trip) & (alarm_log["raised_at"] < trip + pd.Timedelta(minutes=40))]
     switches = first_ten[first_ten["alarm_code"] == "AIR_PRESSURE_LOW"]
     assert {"CNC-101", "CNC-102", "CNC-201"} <= set(switches["asset_id"])
-    assert (switches.loc[switches["asset_id"].str.startswith("CNC"), "value"] < events.AIR_SWITCH_LIMIT_BAR).all()
+    assert (switches.loc[switches["asset_id"].str.startswith("CNC"), "value"] < alarms.AIR_SWITCH_LIMIT_BAR).all()
     flood_start = switches["raised_at"].min()
     window = alarm_log[(alarm_log["raised_at"] >= flood_start) & (alarm_log["raised_at"] < flood_start + pd.Timedelta(minutes=10))]
     assert len(window) >= 24  # dozens within ten minutes
@@ -369,9 +369,9 @@ def test_air_trip_floods_the_log_and_is_acknowledged_at_once_late(plant, alarm_l
 
 
 def test_alarms_are_deterministic(plant, telemetry, alarm_log):
-    again = events.alarms(telemetry, _register(plant), plant, np.random.default_rng(1))
+    again = alarms.alarms(telemetry, _register(plant), plant, np.random.default_rng(1))
     pd.testing.assert_frame_equal(again, alarm_log)
-    other = events.alarms(telemetry, _register(plant), plant, np.random.default_rng(2))
+    other = alarms.alarms(telemetry, _register(plant), plant, np.random.default_rng(2))
     assert not other["raised_at"].equals(alarm_log["raised_at"])
 
 

@@ -51,7 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from plantsim.events import state_codes
+from plantsim.alarms import state_codes
 from plantsim.model import PlantTruth, State
 from plantsim.resolution import RESOLUTIONS, as_stored
 from plantsim.scenario import STORY_EVENT_MAX_HOURS, DefectSettings, ScenarioError, Story, StoryEvent

@@ -251,7 +251,7 @@ def _health_daily(truth, timezone: str) -> pd.DataFrame:
 def simulate_site(site_raw: dict, code: str, source: str) -> dict[str, pd.DataFrame]:
     """Every fleet table of one site, computed from its scenario alone (so sites run in parallel)."""
     from plantsim import assets as asset_kinds
-    from plantsim import events, sensors, workorders
+    from plantsim import alarms as alarm_log, sensors, workorders
     from plantsim.resolution import on_grid
     from plantsim.simulate import plan_plant, rng_for, simulate_group
     from plantsim.writer import _events_frame
@@ -269,7 +269,7 @@ def simulate_site(site_raw: dict, code: str, source: str) -> dict[str, pd.DataFr
                                for asset_id, asset in truth.assets.items()], ignore_index=True)
         telemetry = on_grid(telemetry, "telemetry")  # the hourly means start from the recorded readings
         records_rng = rng_for(scenario.seed, 1000 + group_number, "records")
-        alarms = events.alarms(telemetry, register, truth, records_rng)
+        alarms = alarm_log.alarms(telemetry, register, truth, records_rng)
         orders = workorders.work_orders(truth, records_rng, telemetry=telemetry, assets=register)
         meters = {asset_id: hour_meter(asset.state, asset.spec.kind, truth.timeline.step_hours)
                   for asset_id, asset in truth.assets.items()}

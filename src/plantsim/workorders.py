@@ -16,7 +16,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from plantsim.events import ISO_ZONE_LIMITS_MM_S, state_codes
+from plantsim.alarms import ISO_ZONE_LIMITS_MM_S, state_codes
 from plantsim.inspection import INSPECTION_HOUR, INSPECTION_WEEKDAY
 from plantsim.model import MaintenanceEvent, PlantTruth, State
 

@@ -194,7 +194,7 @@ def quality_causes_frame(truth: PlantTruth, lines: list[str]) -> pd.DataFrame:
 
 def observe_group(truth: PlantTruth, plan, asset_numbers: dict[str, int], group_number: int, seed: int):
     """Observation and record layers for one group: clean tables, raw tables, truth extras."""
-    from plantsim import defects, energy, events, historian, inspection, quality, sensors, vibration, workorders
+    from plantsim import alarms, defects, energy, historian, inspection, quality, sensors, vibration, workorders
     from plantsim.simulate import rng_for
 
     telemetry, waves, parts, part_truth, meters = [], [], [], [], []
@@ -219,7 +219,7 @@ def observe_group(truth: PlantTruth, plan, asset_numbers: dict[str, int], group_
         "vibration": _concat(waves),
         "parts": parts_frame,
         "energy": _concat(meters),
-        "alarms": events.alarms(telemetry_frame, register, truth, group_rng),
+        "alarms": alarms.alarms(telemetry_frame, register, truth, group_rng),
         "work_orders": workorders.work_orders(truth, group_rng, telemetry=telemetry_frame, assets=register,
                                               inspections=rounds),
         "tool_changes": workorders.tool_changes(truth, group_rng, parts=parts_frame),
