@@ -16,7 +16,8 @@ import pytest
 from academy import modules
 from academy.exercise import ANSWER_FORMAT, MISSING, Figure, Number, extract_answer, load_answer, score, to_plain
 from academy.exercise.figures import draw_expected, summarise
-from academy.exercise.plain import MAX_ENCODED_CELLS, FigureSummary, TooLarge, Unsupported, decode, encode
+from academy.exercise.figures import FigureSummary
+from academy.exercise.plain import MAX_ENCODED_CELLS, TooLarge, Unsupported, decode, encode
 
 TEST_COURSE = Path(__file__).parent / "modules"
 

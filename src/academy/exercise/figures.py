@@ -1,6 +1,6 @@
 """Matplotlib figures reduced to what a check looks at.
 
-:func:`summarise` turns a Figure or an Axes into a :class:`~academy.exercise.plain.FigureSummary`,
+:func:`summarise` turns a Figure or an Axes into a :class:`FigureSummary`,
 a JSON-able dict::
 
     {
@@ -32,7 +32,10 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from academy.exercise.plain import FigureSummary
+
+class FigureSummary(dict):
+    """A figure reduced to what checks look at (see :func:`summarise`)."""
+
 
 MAX_POINTS = 20_000
 

@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from academy.exercise.plain import MISSING, FigureSummary, TooLarge, Unsupported, to_plain
+from academy.exercise.figures import FigureSummary
+from academy.exercise.plain import MISSING, TooLarge, Unsupported, to_plain
 from academy.exercise.words import word
 
 

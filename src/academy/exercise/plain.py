@@ -40,6 +40,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from academy.exercise.figures import FigureSummary, summarise
+
 # Tables beyond this many cells are summarised by shape when encoded: no exercise expects one
 # that large, and a whole telemetry table would make every saved answer huge.
 MAX_ENCODED_CELLS = 500_000
@@ -90,10 +92,6 @@ class TooLarge:
     shape: tuple[int, ...]
 
 
-class FigureSummary(dict):
-    """A figure reduced to what checks look at (see :func:`academy.exercise.figures.summarise`)."""
-
-
 def is_unanswered(value: Any) -> bool:
     return value is MISSING or value is Ellipsis
 
@@ -129,8 +127,6 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(key): to_plain(item) for key, item in value.items()}
     if _is_matplotlib(value):
-        from academy.exercise.figures import summarise
-
         return summarise(value)
     type_name = type(value).__name__
     if type_name in CALLABLE_TYPES:

@@ -33,7 +33,8 @@ from typing import Any
 
 from academy import cells
 from academy.exercise import Exercise, Mistake, load_answer, score, stopped_verdict, variable_results
-from academy.exercise.plain import MISSING, FigureSummary
+from academy.exercise.figures import FigureSummary
+from academy.exercise.plain import MISSING
 
 
 @dataclass
