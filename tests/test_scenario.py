@@ -264,7 +264,7 @@ def test_a_wrong_story_names_file_and_key(tmp_path, change, key, words):
 def test_the_sensor_table_of_the_story_matches_what_each_kind_records(tmp_path):
     from plantsim import sensors
     from plantsim.scenario import SENSORS_BY_KIND
-    from plantsim.simulate import rng_for
+    from plantsim.streams import rng_for
 
     scenario = load_scenario(scenario_with(tmp_path, lambda d: _two_weeks(d, [])))
     plant = simulate(scenario)

@@ -253,7 +253,8 @@ def simulate_site(site_raw: dict, code: str, source: str) -> dict[str, pd.DataFr
     from plantsim import assets as asset_kinds
     from plantsim import alarms as alarm_log, sensors, workorders
     from plantsim.resolution import on_grid
-    from plantsim.simulate import plan_plant, rng_for, simulate_group
+    from plantsim.simulate import plan_plant, simulate_group
+    from plantsim.streams import rng_for
     from plantsim.writer import _events_frame
 
     scenario = parse_scenario(site_raw, source=f"{source} (site {code})")

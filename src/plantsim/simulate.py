@@ -21,16 +21,10 @@ from plantsim.calendar import build_timeline
 from plantsim.maintenance import run_life
 from plantsim.model import AssetSpec, AssetTruth, Disturbance, PlantTruth, State, Timeline
 from plantsim.scenario import UTILITY_LINE, Scenario, load_scenario
+from plantsim.streams import rng_for
 
-# One random stream per asset and layer, so layers can change without moving each other's numbers.
-STREAMS = {"schedule": 1, "life": 2, "sensors": 3, "vibration": 4, "quality": 5, "energy": 6,
-           "records": 7, "defects": 8, "plant": 9, "monitor": 10, "inspection": 11}
 VALVE_LOAD_GAIN = 0.35  # a leaking compressor valve keeps the compressor loaded longer
 UTILITY_GROUP_SIZE = 4
-
-
-def rng_for(seed: int, asset_number: int, layer: str) -> np.random.Generator:
-    return np.random.default_rng([seed, asset_number, STREAMS[layer]])
 
 
 @dataclass

@@ -195,7 +195,7 @@ def quality_causes_frame(truth: PlantTruth, lines: list[str]) -> pd.DataFrame:
 def observe_group(truth: PlantTruth, plan, asset_numbers: dict[str, int], group_number: int, seed: int):
     """Observation and record layers for one group: clean tables, raw tables, truth extras."""
     from plantsim import alarms, defects, energy, historian, inspection, quality, sensors, vibration, workorders
-    from plantsim.simulate import rng_for
+    from plantsim.streams import rng_for
 
     telemetry, waves, parts, part_truth, meters = [], [], [], [], []
     for asset_id, asset in truth.assets.items():
