@@ -67,7 +67,9 @@ from academy.grading.restore import InvalidNotebook, read_submission, restore
 from academy.grading.sandbox import Mounts, SandboxUnavailable, TreeWatch, check_available, python_folders
 from academy.grading.scoring import Memo, hidden_tests, score_exercise, setup_namespace
 from academy.grading.submissions import Discovery, discover
-from academy.modules import EXERCISE_FILE
+from academy.data import PLANT_DIR_ENV
+from academy.exercise.solutions import RELEASE_ENV
+from academy.modules import EXERCISE_FILE, MODULE_PATH_ENV
 from academy.release import PLANT_DIR, Release, ReleaseError, changed_answer_key, load_release
 
 GRADEBOOK = "gradebook.csv"
@@ -304,7 +306,7 @@ class _Environment:
         self.mpl_template = scratch / "mpl-template"
 
     def module_path(self) -> str:
-        parts = [os.environ.get("ACADEMY_MODULE_PATH", "")]
+        parts = [os.environ.get(MODULE_PATH_ENV, "")]
         if self.release.module_path is not None:
             parts.insert(0, str(self.release.module_path))
         # Absolute: the kernel works in a folder of its own (and in the sandbox only these paths exist).
@@ -347,11 +349,11 @@ class _Environment:
             "OPENBLAS_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-            "ACADEMY_RELEASE": str(self.release.settings_path),
-            "ACADEMY_MODULE_PATH": self.module_path(),
+            RELEASE_ENV: str(self.release.settings_path),
+            MODULE_PATH_ENV: self.module_path(),
         })
         if self.kernel_plant is not None:
-            env["ACADEMY_PLANT_DIR"] = str(self.kernel_plant)
+            env[PLANT_DIR_ENV] = str(self.kernel_plant)
         if self.mpl_template.is_dir():
             shutil.copytree(self.mpl_template, kernel_dir / ".matplotlib")
         return env
@@ -397,19 +399,18 @@ class _Environment:
 def _course_environment(release: Release, out: Path, bwrap: str | None):
     """Module path, cohort plant and a scratch folder for the whole run; the process environment
     is put back afterwards."""
-    from academy import data
     from academy.modules import add_search_path
 
     if release.module_path is not None:
         add_search_path(release.module_path)
-    saved = {key: os.environ.get(key) for key in (data.PLANT_DIR_ENV, "ACADEMY_RELEASE")}
+    saved = {key: os.environ.get(key) for key in (PLANT_DIR_ENV, RELEASE_ENV)}
     scratch = Path(tempfile.mkdtemp(prefix="academy-grade-"))
     try:
         plant = _cohort_plant(release, out) if any(m.get("uses_plant", True) for m in release.modules) else None
         if plant is not None:
-            os.environ[data.PLANT_DIR_ENV] = str(plant)
+            os.environ[PLANT_DIR_ENV] = str(plant)
         if release.settings_path.is_file():
-            os.environ["ACADEMY_RELEASE"] = str(release.settings_path)
+            os.environ[RELEASE_ENV] = str(release.settings_path)
         kernel_plant = _assessment_kernel_plant(release) if plant is not None and release.assessment else None
         environment = _Environment(release, scratch, plant, bwrap, kernel_plant)
         _warm_matplotlib(environment.mpl_template)
