@@ -161,7 +161,7 @@ def test_verdicts_carry_status_message_and_fraction():
         (..., "not_attempted", "`mean_kw` still holds `...`."),
         (12.0, "incorrect", "That is the total energy, not the mean power."),
         (5.0, "incorrect", "5 kW is not the value the check expects."),
-        (4.1, "incorrect", "Close: 4.1 kW is the expected number, rounded or cut off too soon."),
+        (4.1, "incorrect", "Close: 4.1 kW agrees with the expected number, but to fewer than the 2 decimals the course asks for."),
         ("4", "incorrect", "Expected a number in kW, got the text '4'. The quotes make it text: write 4 without quotes."),
         ((4, 12), "incorrect", "Python writes a decimal with a point, not a comma: 4.12, not 4,12."),
         (pd.Series([2.0, 4.0, 6.0]), "incorrect", "got a whole column of 3 readings: finish with a step that makes one number"),

@@ -154,7 +154,7 @@ def test_q2_takes_a_number_right_to_two_decimals_however_it_was_obtained(ex, tab
         assert result.status == "correct", result.message
         return
     assert (result.status, result.mistake) == ("incorrect", None)
-    assert result.message.startswith(f"Close: {rounded:g} °C is the expected number, rounded or cut off too soon.")
+    assert result.message.startswith(f"Close: {rounded:g} °C agrees with the expected number, but to fewer than the 2 decimals the course asks for.")
     assert "steps again" not in result.message and "by hand" not in result.message
 
 
@@ -217,6 +217,33 @@ def test_q2_after_a_cell_that_stopped_says_so_and_judges_no_older_answer(kernel,
     assert "correct" not in after.lower() and "Fix the red error" in after
     reason = before.split(". ", 1)[1].split("\n")[0]
     assert reason not in after, "no stale reason about the older answer"
+
+
+def test_review3_a_renamed_answer_is_not_judged_on_the_older_value(kernel):
+    """Third review: after a wrong 18.5, the cell stored `cnc103_rated_power = 22`; the check judged
+    the old 18.5 and named the VMC-850, while the trainee saw 22 in the cell."""
+    run_cell(kernel, "cnc103_rated_power_kw = 18.5", cell_id="q1")
+    assert "VMC-850" in run_cell(kernel, "ex.q1.check()")
+    run_cell(kernel, "cnc103_rated_power = 22", cell_id="q1")
+    after = run_cell(kernel, "ex.q1.check()")
+    assert after.startswith("Exercise 0.1: not yet right. Your exercise cell, as it last ran, does not store "
+                            "`cnc103_rated_power_kw`: it stores `cnc103_rated_power`.")
+    assert "VMC-850" not in after and "correct." not in after
+    run_cell(kernel, "cnc103_rated_power_kw = 22", cell_id="q1")
+    assert run_cell(kernel, "ex.q1.check()").startswith("Exercise 0.1: correct")
+
+
+def test_review3_a_figure_kept_under_fig_is_not_judged_on_the_older_one(kernel):
+    """Third review: a right `vibration_fig` first, then an untitled figure under `fig` was called
+    correct; a figure without a title first, then a right one under `fig`, was told it had no title."""
+    run_cell(kernel, "import matplotlib.pyplot as plt", cell_id="imports")
+    run_cell(kernel, Q4_ANSWER, cell_id="q4")
+    assert run_cell(kernel, "ex.q4.check()").startswith("Exercise 0.4: correct")
+    run_cell(kernel, Q4_ANSWER.replace("vibration_fig, ax", "fig, ax").replace("ax.set_title", "# ax.set_title"), cell_id="q4")
+    after = run_cell(kernel, "ex.q4.check()")
+    assert after.startswith("Exercise 0.4: not yet right. Your exercise cell, as it last ran, does not store "
+                            "`vibration_fig`: it stores `fig`, `ax`.")
+    plt.close("all")
 
 
 def test_q3_after_a_type_error_does_not_repeat_the_zeros_message(kernel):
@@ -505,7 +532,8 @@ def test_review_cut_off_numbers_are_caught_like_rounded_ones(ex, tables, name):
     cut = math.trunc(exact * 10**decimals) / 10**decimals
     variable = getattr(ex, name).exercise.variables[0]
     result = verdict(ex, name, f"{variable} = {cut}", tables)
-    assert result.message.startswith(f"Close: {cut:g} °C is the expected number, rounded or cut off too soon.")
+    written = "has its digits cut off rather than rounded" if decimals == 2 else "agrees with the expected number, but to fewer than the 2 decimals the course asks for"
+    assert result.message.startswith(f"Close: {cut:g} °C {written}."), result.message
     assert "steps again" not in result.message and "round()" not in result.message
 
 
@@ -513,7 +541,7 @@ def test_review_a_whole_number_typed_in_is_not_told_to_leave_out_a_round(ex, tab
     exact = float(ex.q2.exercise.expected(ex.data))
     run_cell(kernel, f"cnc102_mean_spindle_c = {round(exact)}", cell_id="q2")
     typed = run_cell(kernel, "ex.q2.check()")
-    assert "rounded or cut off too soon" in typed and "round()" not in typed
+    assert "agrees with the expected number, but to fewer than the 2 decimals the course asks for" in typed and "round()" not in typed
     run_cell(kernel, Q2_ANSWER + "cnc102_mean_spindle_c = round(cnc102_mean_spindle_c, 1)", cell_id="q2")
     rounded = run_cell(kernel, "ex.q2.check()")
     assert "rounded to fewer decimals" in rounded and "leave out the round(), or write round(..., 2)" in rounded

@@ -51,6 +51,31 @@ def stores_answer(exercise, source: str) -> bool:
     return any(_assigns(variable).search(source or "") for variable in exercise.variables)
 
 
+def stored_names(source: str) -> list[str] | None:
+    """The names the code stores (assignment targets, in order), or ``None`` when it is not Python
+    that parses (a cell with IPython magics, or one that stopped with a SyntaxError)."""
+    import ast
+
+    try:
+        tree = ast.parse(source or "")
+    except SyntaxError:
+        return None
+    names: list[str] = []
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.NamedExpr)):
+            targets = [node.target]
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            targets = [node.optional_vars]
+        for target in targets:
+            for leaf in ast.walk(target):
+                if isinstance(leaf, ast.Name) and leaf.id not in names:
+                    names.append(leaf.id)
+    return names
+
+
 def is_exercise_cell(exercise, cell_id: str | None, source: str) -> bool:
     """Whether a cell (its id, perhaps unknown, and its code) is the exercise's cell."""
     return (cell_id is not None and cell_id == exercise.grade_id) or stores_answer(exercise, source)

@@ -52,6 +52,7 @@ from typing import Any, Callable, Mapping
 
 import pandas as pd
 
+from academy.exercise import cellruns
 from academy.exercise import plain as plain_values
 from academy.exercise.kinds import AnswerKind, WrongForm
 from academy.exercise.plain import MISSING, is_unanswered, to_plain
@@ -258,6 +259,28 @@ def stopped_verdict(exercise: Exercise, error: str, answer_value: Any = MISSING)
         reason = word("stopped.no_answer", error=error, variables=names)
     else:
         reason = word("stopped.older_answer", error=error, variables=names)
+    return _incorrect(exercise, reason)
+
+
+def not_stored_verdict(exercise: Exercise, source: str, answer_value: Any = MISSING) -> Verdict | None:
+    """The verdict when the exercise's cell, as it last ran (``source``), stores none of the answer
+    variables although they hold something: that value is left from an earlier run (the trainee
+    renamed or misspelled the variable, or kept a figure under another name), and judging it would
+    give advice about code that is no longer there. ``None`` when the cell stores an answer
+    variable, when they hold nothing, or when its code does not parse."""
+    answers = exercise.split(answer_value)
+    if all(is_unanswered(answers[variable]) for variable in exercise.variables):
+        return None
+    if cellruns.stores_answer(exercise, source):
+        return None
+    stored = cellruns.stored_names(source)
+    if stored is None or any(variable in stored for variable in exercise.variables):
+        return None
+    names = ", ".join(f"`{variable}`" for variable in exercise.variables)
+    if stored:
+        reason = word("stale.stores_other", variables=names, stored=", ".join(f"`{name}`" for name in stored))
+    else:
+        reason = word("stale.stores_nothing", variables=names)
     return _incorrect(exercise, reason)
 
 

@@ -89,6 +89,12 @@ def counted(count: int, noun: str) -> str:
     return word(f"count.{noun}.{'one' if count == 1 else 'many'}", count=count)
 
 
+def _decimals_shown(value: float) -> int:
+    """How many decimals a number has as a person wrote it (a float32's 32.099998 is 32.1: one)."""
+    value = float(value)
+    return next((d for d in range(7) if abs(round(value, d) - value) <= 1e-6 * max(1.0, abs(value))), 7)
+
+
 def _number(value: float) -> str:
     return f"{value:.6g}" if isinstance(value, float) else str(value)
 
@@ -268,8 +274,9 @@ class Number(AnswerKind):
         if decimals is None:
             return Comparison(False, word("reason.number_differs", value=_number(answer), unit_phrase=unit_phrase))
         values = dict(value=_number(answer), unit_phrase=unit_phrase, decimals=ANSWER_DECIMALS)
+        key = "reason.number_cut_off" if _decimals_shown(answer) >= ANSWER_DECIMALS else "reason.number_rounded"
         return Comparison(
-            False, word("reason.number_rounded", **values), reason_if_rounded=word("reason.number_rounded.round_used", **values)
+            False, word(key, **values), reason_if_rounded=word("reason.number_rounded.round_used", **values)
         )
 
 

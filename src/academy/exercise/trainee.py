@@ -26,7 +26,7 @@ from typing import Any, Mapping
 from academy.exercise import assessment as forms
 from academy.exercise import cellruns
 from academy.exercise.core import (
-    Exercise, Verdict, extract_answer, named_elsewhere, score, stopped_verdict, worded_for_cell,
+    Exercise, Verdict, extract_answer, named_elsewhere, not_stored_verdict, score, stopped_verdict, worded_for_cell,
 )
 from academy.exercise.display import check_bundle, hint_bundle, note_bundle, solution_bundle
 from academy.exercise.plain import MISSING
@@ -138,6 +138,10 @@ class BoundExercise:
         last_run = cellruns.last_run(self.exercise)
         if last_run is not None and last_run.error is not None:
             return stopped_verdict(self.exercise, last_run.error, answer)
+        if last_run is not None:
+            stale = not_stored_verdict(self.exercise, last_run.source, answer)
+            if stale is not None:
+                return stale
         # The data loads only when the answer is compared, so "not attempted yet" never waits for
         # the plant, and a loading failure becomes the check's calm "could not work out" message.
         data = _LazyData(self._module)

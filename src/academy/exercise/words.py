@@ -33,6 +33,19 @@ COMMON_WORDS: dict[str, str] = {
         "{variables} may still hold an older answer, and this check does not judge it. Fix the red error under the exercise cell (its last line names the error and "
         "says what went wrong), run that cell again, then run this check."
     ),
+    # The exercise's cell, as it last ran, stores none of the answer variables: what the check
+    # would read is left from an earlier run, so it does not judge it.
+    "stale.stores_other": (
+        "Your exercise cell, as it last ran, does not store {variables}: it stores {stored}. The "
+        "{variables} this check reads is left from an earlier run, so the check does not judge it. Store "
+        "your answer under the name the task gives ({variables}, written exactly so), run that cell, "
+        "then run this check again."
+    ),
+    "stale.stores_nothing": (
+        "Your exercise cell, as it last ran, does not store {variables}. The {variables} this check "
+        "reads is left from an earlier run, so the check does not judge it. Store your answer under "
+        "the name the task gives ({variables}, written exactly so), run that cell, then run this check again."
+    ),
     "stopped.no_answer": (
         "The last time your exercise cell ran, it stopped with an error ({error}), so it did not finish "
         "and stored no answer in {variables}. Fix the red error under the exercise cell (its last line "
@@ -226,10 +239,16 @@ COMMON_WORDS: dict[str, str] = {
     "reason.number_differs": "{value}{unit_phrase} is not the value the check expects. Go through the task's steps again.",
     # the expected number with digits rounded or cut off; which of the two a check cannot tell
     "reason.number_rounded": (
-        "Close: {value}{unit_phrase} is the expected number, rounded or cut off too soon. A number is "
-        "right when it agrees with the expected one to {decimals} decimals, rounded: store the number "
-        "Python works out, or write at least {decimals} decimals, the last one rounded up when the digit "
-        "after it is 5 or more."
+        "Close: {value}{unit_phrase} agrees with the expected number, but to fewer than the {decimals} "
+        "decimals the course asks for. Store the number Python works out (copy all its digits), or write "
+        "at least {decimals} decimals, the last one rounded up when the digit after it is 5 or more."
+    ),
+    # the answer has enough decimals, but its last one was cut off where rounding puts it one higher
+    "reason.number_cut_off": (
+        "Close: {value}{unit_phrase} has its digits cut off rather than rounded. A number is right when it "
+        "agrees with the expected one to {decimals} decimals, rounded: the last digit goes up by one when "
+        "the digit after it is 5 or more. Store the number Python works out (copy all its digits), and "
+        "the check does the rounding."
     ),
     # the same, when the exercise cell's code used round()
     "reason.number_rounded.round_used": (
