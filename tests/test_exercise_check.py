@@ -20,6 +20,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from shell_cells import run_cell
 
 import academy
 from academy import modules
@@ -494,13 +495,6 @@ def shell():
     InteractiveShell.clear_instance()
 
 
-def run_cell(shell, code: str, cell_id: str | None = None) -> str:
-    """Run one cell as the kernel does; what it shows (checks included) as text."""
-    from IPython.utils.capture import capture_output
-
-    with capture_output() as captured:
-        shell.run_cell(code, store_history=True, cell_id=cell_id)
-    return captured.stdout + "".join(output.data.get("text/plain", "") for output in captured.outputs)
 
 
 def checked(shell, name: str = "q1") -> tuple[str, dict]:

@@ -20,6 +20,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from shell_cells import run_cell
 
 import academy
 from academy import cells, data
@@ -190,12 +191,6 @@ def kernel(tables):
     InteractiveShell.clear_instance()
 
 
-def run_cell(shell, code: str, cell_id: str | None = None) -> str:
-    from IPython.utils.capture import capture_output
-
-    with capture_output() as captured:
-        shell.run_cell(code, store_history=True, cell_id=cell_id)
-    return captured.stdout + "".join(output.data.get("text/plain", "") for output in captured.outputs)
 
 
 @pytest.mark.parametrize(

@@ -428,14 +428,9 @@ def _cohort_plant(release: Release, out: Path) -> Path:
     """The cohort's plant tables: those shipped with the release, else generated once into ``out``."""
     shipped = release.plant_tables
     if shipped is not None and (shipped / "MANIFEST.json").is_file():
-        recorded = release.manifest["plant"].get("tables_manifest_sha256")
-        if recorded and hashlib.sha256((shipped / "MANIFEST.json").read_bytes()).hexdigest() != recorded:
-            raise GradeError(f"the plant in {shipped} is not the one released to {release.cohort}")
-        changed = changed_plant_files(shipped)
-        if changed:
-            raise GradeError(f"{len(changed)} table file(s) of the cohort's plant changed since it was generated, "
-                             f"e.g. {changed[0]}: restore the release folder from its zip")
-        return shipped.resolve()
+        return _verified_tables(shipped, release.manifest["plant"].get("tables_manifest_sha256"),
+                                f"the plant in {shipped} is not the one released to {release.cohort}",
+                                "table file(s) of the cohort's plant changed since it was generated")
     target = out / "plant" / "tables"
     manifest = target / "MANIFEST.json"
     if manifest.is_file() and json.loads(manifest.read_text()).get("seed") == release.plant_seed and not changed_plant_files(target):
@@ -452,13 +447,19 @@ def _assessment_kernel_plant(release: Release) -> Path:
     if tables is None or not (tables / "MANIFEST.json").is_file():
         raise GradeError(f"the trainees' plant tables of assessment {release.cohort} are missing ({tables}): restore the "
                          "release folder from its zip")
-    recorded = release.manifest["plant"].get("trainee_tables_manifest_sha256")
-    if recorded and hashlib.sha256((tables / "MANIFEST.json").read_bytes()).hexdigest() != recorded:
-        raise GradeError(f"the trainees' plant in {tables} is not the one released to {release.cohort}")
+    return _verified_tables(tables, release.manifest["plant"].get("trainee_tables_manifest_sha256"),
+                            f"the trainees' plant in {tables} is not the one released to {release.cohort}",
+                            "table file(s) of the trainees' plant changed since the release")
+
+
+def _verified_tables(tables: Path, recorded_sha256: str | None, not_released: str, changed_files: str) -> Path:
+    """``tables``, resolved, once its MANIFEST.json is the released one and no file has changed since
+    it was written; else a GradeError with ``not_released`` or ``changed_files`` in it."""
+    if recorded_sha256 and hashlib.sha256((tables / "MANIFEST.json").read_bytes()).hexdigest() != recorded_sha256:
+        raise GradeError(not_released)
     changed = changed_plant_files(tables)
     if changed:
-        raise GradeError(f"{len(changed)} table file(s) of the trainees' plant changed since the release, e.g. {changed[0]}: "
-                         "restore the release folder from its zip")
+        raise GradeError(f"{len(changed)} {changed_files}, e.g. {changed[0]}: restore the release folder from its zip")
     return tables.resolve()
 
 
